@@ -1,0 +1,49 @@
+//===- FlashRNNAttrs.td - gate, state and constant attributes -*- tablegen -*-===//
+//
+// A cell's declarations. They are printed inside the cell's own syntax
+// (`gates(i: rec in bias, ...)`), so their generic form below only shows up
+// where an attribute is printed on its own.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FLASHRNN_ATTRS_TD
+#define FLASHRNN_ATTRS_TD
+
+include "dialect/FlashRNNDialect.td"
+
+def FlashRNN_GateAttr : FlashRNN_Attr<"Gate", "gate"> {
+  let summary = "a named gate and where its pre-activation comes from";
+  let description = [{
+    `recurrent`: the gate has a row in R (R[k] . h). `input`: a row in Wx.
+    `bias`: a row in b added to the input part. `split`: the body receives the
+    input part and the recurrent part as two values instead of their sum
+    (GRU's reset-after candidate). `recurrentBias`: a second row in b, added
+    to the recurrent part of a split gate.
+  }];
+  let parameters = (ins "::mlir::StringAttr":$name, "bool":$recurrent,
+                        "bool":$input, "bool":$bias, "bool":$split,
+                        "bool":$recurrentBias);
+  let assemblyFormat = "`<` struct(params) `>`";
+}
+
+def FlashRNN_StateAttr : FlashRNN_Attr<"State", "state"> {
+  let summary = "a named state, its initial value, whether it feeds R";
+  let parameters = (ins "::mlir::StringAttr":$name, "::mlir::FloatAttr":$init,
+                        "bool":$recurrent);
+  let assemblyFormat = "`<` struct(params) `>`";
+}
+
+def FlashRNN_ConstantAttr : FlashRNN_Attr<"Constant", "constant"> {
+  let summary = "a named scalar constant of a cell";
+  let parameters = (ins "::mlir::StringAttr":$name, "::mlir::FloatAttr":$value);
+  let assemblyFormat = "`<` struct(params) `>`";
+}
+
+def FlashRNN_GateArrayAttr
+    : TypedArrayAttrBase<FlashRNN_GateAttr, "array of gates">;
+def FlashRNN_StateArrayAttr
+    : TypedArrayAttrBase<FlashRNN_StateAttr, "array of states">;
+def FlashRNN_ConstantArrayAttr
+    : TypedArrayAttrBase<FlashRNN_ConstantAttr, "array of constants">;
+
+#endif // FLASHRNN_ATTRS_TD

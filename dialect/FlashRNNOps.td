@@ -1,0 +1,136 @@
+//===- FlashRNNOps.td - cell-level ops ---------------------*- tablegen -*-===//
+
+#ifndef FLASHRNN_OPS_TD
+#define FLASHRNN_OPS_TD
+
+include "dialect/FlashRNNDialect.td"
+include "dialect/FlashRNNAttrs.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+//===----------------------------------------------------------------------===//
+// flashrnn.cell
+//===----------------------------------------------------------------------===//
+
+def FlashRNN_CellOp : FlashRNN_Op<"cell", [
+    Symbol, IsolatedFromAbove,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmBlockArgumentNames"]>]> {
+  let summary = "a recurrent cell: gates, states, constants and element-wise math";
+  let description = [{
+    Per head n, step t and gate k, the sequence computes the gate
+    pre-activation `g_t[k] = R[k] . h_{t-1} + Wx_t[k] + b[k]`; the body maps
+    the previous states and the gate values to the new states, element by
+    element (one (batch, unit) pair at a time), in f32.
+
+    The body's arguments are, in order: every previous state, every gate value
+    (two for a `split` gate: its input part, then its recurrent part), every
+    constant. It yields the new states in state order. Every op in the body
+    must be element-wise and have a derivative rule (see docs/DIALECT.md).
+
+    Example (Elman):
+
+    ```mlir
+    flashrnn.cell @elman gates(g: rec in bias) states(h = 0.0 recurrent)
+        body(%h: f32, %g: f32) {
+      %0 = math.tanh %g : f32
+      flashrnn.yield %0 : f32
+    }
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       FlashRNN_GateArrayAttr:$gates,
+                       FlashRNN_StateArrayAttr:$states,
+                       FlashRNN_ConstantArrayAttr:$constants);
+  let regions = (region SizedRegion<1>:$body);
+  let hasCustomAssemblyFormat = 1;
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Number of body arguments the declarations call for.
+    unsigned getNumBodyArguments();
+    /// Rows of Wx, R and b, and number of states (the tensors' gate dims).
+    unsigned getNumWxGates();
+    unsigned getNumRGates();
+    unsigned getNumBiasGates();
+    unsigned getNumStates() { return getStates().size(); }
+    /// Index of the state that feeds the recurrence (h).
+    unsigned getRecurrentStateIndex();
+  }];
+}
+
+def FlashRNN_YieldOp : FlashRNN_Op<"yield", [
+    Pure, Terminator, HasParent<"CellOp">]> {
+  let summary = "yields the new states of a cell";
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "$values attr-dict `:` type($values)";
+}
+
+//===----------------------------------------------------------------------===//
+// Element-wise ops of the dialect (used in cell bodies).
+//===----------------------------------------------------------------------===//
+
+class FlashRNN_UnaryOp<string mnemonic, list<Trait> traits = []>
+    : FlashRNN_Op<mnemonic, traits # [Pure, SameOperandsAndResultType]> {
+  let arguments = (ins F32:$operand);
+  let results = (outs F32:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($result)";
+}
+
+def FlashRNN_SigmoidOp : FlashRNN_UnaryOp<"sigmoid"> {
+  let summary = "logistic sigmoid 1 / (1 + exp(-x))";
+}
+def FlashRNN_LogSigmoidOp : FlashRNN_UnaryOp<"logsigmoid"> {
+  let summary = "log(sigmoid(x)) = -softplus(-x), stable for large |x|";
+}
+def FlashRNN_SoftplusOp : FlashRNN_UnaryOp<"softplus"> {
+  let summary = "log(1 + exp(x)), stable for large |x|";
+}
+def FlashRNN_StopGradientOp : FlashRNN_UnaryOp<"stop_gradient"> {
+  let summary = "identity forward, zero derivative";
+  let description = [{
+    Returns its operand. Automatic differentiation treats the result as a
+    constant: no gradient flows back through it.
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// flashrnn.sequence
+//===----------------------------------------------------------------------===//
+
+// Element types are checked by the verifier, which names the tensor at fault.
+def FlashRNN_FloatTensor : RankedTensorOf<[AnyType]>;
+
+def FlashRNN_SequenceOp : FlashRNN_Op<"sequence", [
+    Pure, DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "applies a cell over a sequence in the public layouts";
+  let description = [{
+    `Wx [B, T, Gw, NH, DH]`, `R [Gr, NH, DH, DH]`, `b [Gb, NH, DH]` and the
+    optional initial states `s0 [S, B, NH, DH]` (the cell's initial values
+    when absent) give every state at every step, `states [S, B, T, NH, DH]`,
+    and the final states, `last [S, B, NH, DH]`. B, T and NH may be dynamic;
+    DH and the gate dimensions are static. Element type bf16, f16 or f32.
+
+    ```mlir
+    %states, %last = flashrnn.sequence @lstm(%wx, %r, %b)
+        : (tensor<16x1024x4x12x64xbf16>, tensor<4x12x64x64xbf16>,
+           tensor<4x12x64xbf16>)
+        -> (tensor<2x16x1024x12x64xbf16>, tensor<2x16x12x64xbf16>)
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$cell,
+                       FlashRNN_FloatTensor:$wx,
+                       FlashRNN_FloatTensor:$r,
+                       FlashRNN_FloatTensor:$b,
+                       Optional<FlashRNN_FloatTensor>:$s0);
+  let results = (outs FlashRNN_FloatTensor:$states,
+                      FlashRNN_FloatTensor:$last);
+  let assemblyFormat = [{
+    $cell `(` $wx `,` $r `,` $b (`,` $s0^)? `)` attr-dict `:`
+    `(` type($wx) `,` type($r) `,` type($b) (`,` type($s0)^)? `)`
+    `->` `(` type($states) `,` type($last) `)`
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // FLASHRNN_OPS_TD
