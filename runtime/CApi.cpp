@@ -1,0 +1,225 @@
+//===- CApi.cpp - The C ABI of the runtime library ------------------------===//
+//
+// Part of FlashRNN-MLIR, the runtime (no MLIR, no LLVM).
+//
+//===----------------------------------------------------------------------===//
+//
+// Thin wrappers: validate pointers and sizes, call the C++ implementation,
+// turn failures (and any exception, which must never cross a C boundary)
+// into a status code plus a thread-local message.
+//
+//===----------------------------------------------------------------------===//
+
+#include "flashrnn/runtime.h"
+
+#include "runtime/Manifest.h"
+#include "runtime/Reference.h"
+
+#include <exception>
+#include <new>
+#include <string>
+
+struct FlashRnnPackage {
+  std::string dir;
+  flashrnn::Manifest manifest;
+};
+
+using namespace flashrnn;
+
+namespace {
+
+thread_local std::string lastError;
+
+int setError(int status, const std::string &message) {
+  lastError = message;
+  return status;
+}
+
+bool checkPackage(const FlashRnnPackage *pkg, const char *fn) {
+  if (pkg)
+    return true;
+  setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+           std::string(fn) + ": package is NULL");
+  return false;
+}
+
+/// Runs `body` and converts exceptions (bad_alloc above all: large sizes)
+/// into an error status.
+template <typename Fn> int guarded(const char *fn, Fn body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc &) {
+    return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                    std::string(fn) + ": out of memory");
+  } catch (const std::exception &e) {
+    return setError(FLASHRNN_ERROR_INTERNAL,
+                    std::string(fn) + ": internal error: " + e.what());
+  } catch (...) {
+    return setError(FLASHRNN_ERROR_INTERNAL,
+                    std::string(fn) + ": internal error");
+  }
+}
+
+} // namespace
+
+extern "C" {
+
+int flashrnn_abi_version(void) { return FLASHRNN_ABI_VERSION; }
+
+int flashrnn_package_format_version(void) { return kPackageVersion; }
+
+const char *flashrnn_last_error(void) { return lastError.c_str(); }
+
+FlashRnnPackage *flashrnn_package_load(const char *dir) {
+  if (!dir) {
+    setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+             "flashrnn_package_load: dir is NULL");
+    return nullptr;
+  }
+  FlashRnnPackage *result = nullptr;
+  guarded("flashrnn_package_load", [&]() {
+    auto *pkg = new FlashRnnPackage();
+    pkg->dir = dir;
+    std::string error;
+    if (!loadManifest(pkg->dir, pkg->manifest, error)) {
+      delete pkg;
+      return setError(FLASHRNN_ERROR_PACKAGE, error);
+    }
+    result = pkg;
+    lastError.clear();
+    return int(FLASHRNN_OK);
+  });
+  return result;
+}
+
+void flashrnn_package_free(FlashRnnPackage *pkg) { delete pkg; }
+
+const char *flashrnn_package_cell(const FlashRnnPackage *pkg) {
+  return checkPackage(pkg, __func__) ? pkg->manifest.cell.c_str() : nullptr;
+}
+
+const char *flashrnn_package_dtype(const FlashRnnPackage *pkg) {
+  return checkPackage(pkg, __func__) ? dtypeName(pkg->manifest.dtype)
+                                     : nullptr;
+}
+
+int64_t flashrnn_package_head_dim(const FlashRnnPackage *pkg) {
+  return checkPackage(pkg, __func__) ? pkg->manifest.headDim : -1;
+}
+
+int flashrnn_package_counts(const FlashRnnPackage *pkg, int *wxGates,
+                            int *rGates, int *bGates, int *states) {
+  if (!checkPackage(pkg, __func__))
+    return FLASHRNN_ERROR_INVALID_ARGUMENT;
+  const Manifest &m = pkg->manifest;
+  if (wxGates)
+    *wxGates = m.wxGates;
+  if (rGates)
+    *rGates = m.rGates;
+  if (bGates)
+    *bGates = m.bGates;
+  if (states)
+    *states = m.numStates;
+  return FLASHRNN_OK;
+}
+
+int flashrnn_package_num_gates(const FlashRnnPackage *pkg) {
+  return checkPackage(pkg, __func__) ? int(pkg->manifest.gates.size()) : -1;
+}
+
+const char *flashrnn_package_gate_name(const FlashRnnPackage *pkg, int gate) {
+  if (!checkPackage(pkg, __func__))
+    return nullptr;
+  if (gate < 0 || gate >= int(pkg->manifest.gates.size())) {
+    setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+             "flashrnn_package_gate_name: gate index " + std::to_string(gate) +
+                 " out of range");
+    return nullptr;
+  }
+  return pkg->manifest.gates[gate].name.c_str();
+}
+
+const char *flashrnn_package_state_name(const FlashRnnPackage *pkg,
+                                        int state) {
+  if (!checkPackage(pkg, __func__))
+    return nullptr;
+  if (state < 0 || state >= pkg->manifest.numStates) {
+    setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+             "flashrnn_package_state_name: state index " +
+                 std::to_string(state) + " out of range");
+    return nullptr;
+  }
+  return pkg->manifest.states[state].name.c_str();
+}
+
+int flashrnn_package_recurrent_state(const FlashRnnPackage *pkg) {
+  return checkPackage(pkg, __func__) ? pkg->manifest.recurrentState : -1;
+}
+
+int flashrnn_package_uses_stop_gradient(const FlashRnnPackage *pkg) {
+  return checkPackage(pkg, __func__) ? int(pkg->manifest.usesStopGradient())
+                                     : 0;
+}
+
+int flashrnn_round_to_dtype(const FlashRnnPackage *pkg, double *values,
+                            int64_t n) {
+  if (!checkPackage(pkg, __func__))
+    return FLASHRNN_ERROR_INVALID_ARGUMENT;
+  if (n < 0 || (n > 0 && !values))
+    return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                    "flashrnn_round_to_dtype: bad buffer");
+  for (int64_t i = 0; i < n; ++i)
+    values[i] = roundToDType(values[i], pkg->manifest.dtype);
+  return FLASHRNN_OK;
+}
+
+int flashrnn_reference_forward(const FlashRnnPackage *pkg, int64_t batch,
+                               int64_t seq, int64_t heads, const double *wx,
+                               const double *r, const double *b,
+                               const double *s0, double *states,
+                               double *last) {
+  if (!checkPackage(pkg, __func__))
+    return FLASHRNN_ERROR_INVALID_ARGUMENT;
+  if (!wx || !r || !b || !states || !last)
+    return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                    "flashrnn_reference_forward: wx, r, b, states and last "
+                    "must not be NULL");
+  return guarded(__func__, [&]() {
+    std::string error;
+    RunDims d{batch, seq, heads};
+    if (!referenceForward(pkg->manifest, d, wx, r, b, s0, states, last, error))
+      return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                      std::string("flashrnn_reference_forward: ") + error);
+    return int(FLASHRNN_OK);
+  });
+}
+
+int flashrnn_reference_backward(const FlashRnnPackage *pkg, int64_t batch,
+                                int64_t seq, int64_t heads, const double *wx,
+                                const double *r, const double *b,
+                                const double *s0, const double *states,
+                                const double *dstates, const double *dlast,
+                                double *dwx, double *dr, double *db,
+                                double *ds0) {
+  if (!checkPackage(pkg, __func__))
+    return FLASHRNN_ERROR_INVALID_ARGUMENT;
+  if (!wx || !r || !b || !dwx || !dr || !db || !ds0)
+    return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                    "flashrnn_reference_backward: wx, r, b, dwx, dr, db and "
+                    "ds0 must not be NULL");
+  return guarded(__func__, [&]() {
+    std::string error;
+    RunDims d{batch, seq, heads};
+    if (!referenceBackward(pkg->manifest, d, wx, r, b, s0, states, dstates,
+                           dlast, dwx, dr, db, ds0, error))
+      return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                      std::string("flashrnn_reference_backward: ") + error);
+    return int(FLASHRNN_OK);
+  });
+}
+
+void flashrnn_set_reference_threads(int threads) {
+  setReferenceThreads(threads > 0 ? unsigned(threads) : 0u);
+}
+
+} // extern "C"

@@ -1,0 +1,110 @@
+/*===- flashrnn/runtime.h - FlashRNN runtime C ABI -----------------*- C -*-===*\
+|*                                                                            *|
+|* Part of FlashRNN-MLIR, the runtime (no MLIR, no LLVM).                     *|
+|*                                                                            *|
+|*===----------------------------------------------------------------------===*|
+|*                                                                            *|
+|* The stable C interface of libflashrnn_runtime: load a kernel package       *|
+|* (docs/PACKAGE.md), query it, and run the float64 CPU reference forward and *|
+|* backward through time. Every tensor is a dense, C-ordered host buffer in   *|
+|* the public layouts (docs/RUNTIME.md):                                      *|
+|*   Wx [B,T,Gw,NH,DH]  R [Gr,NH,DH,DH]  b [Gb,NH,DH]  s0 [S,B,NH,DH]         *|
+|*   states [S,B,T,NH,DH]  last [S,B,NH,DH]                                   *|
+|* Functions returning int return FLASHRNN_OK (0) on success, else an error   *|
+|* code, and flashrnn_last_error() describes the last failure of the calling  *|
+|* thread.                                                                    *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef FLASHRNN_RUNTIME_H
+#define FLASHRNN_RUNTIME_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define FLASHRNN_API __declspec(dllexport)
+#else
+#define FLASHRNN_API __attribute__((visibility("default")))
+#endif
+
+/* Bumped on every incompatible change to this header. */
+#define FLASHRNN_ABI_VERSION 1
+
+enum FlashRnnStatus {
+  FLASHRNN_OK = 0,
+  FLASHRNN_ERROR_INVALID_ARGUMENT = 1, /* null pointer, bad size, bad index */
+  FLASHRNN_ERROR_PACKAGE = 2,          /* package missing or malformed */
+  FLASHRNN_ERROR_UNAVAILABLE = 3,      /* e.g. the CUDA backend */
+  FLASHRNN_ERROR_INTERNAL = 4
+};
+
+typedef struct FlashRnnPackage FlashRnnPackage;
+
+/* FLASHRNN_ABI_VERSION of the library actually loaded. */
+FLASHRNN_API int flashrnn_abi_version(void);
+/* Package format version this runtime reads (docs/PACKAGE.md). */
+FLASHRNN_API int flashrnn_package_format_version(void);
+
+/* The last error of the calling thread ("" if none). Valid until the next
+ * call into the library from the same thread. */
+FLASHRNN_API const char *flashrnn_last_error(void);
+
+/* Loads and validates DIR/manifest.json. Returns NULL on failure. */
+FLASHRNN_API FlashRnnPackage *flashrnn_package_load(const char *dir);
+FLASHRNN_API void flashrnn_package_free(FlashRnnPackage *pkg);
+
+/* Queries. Strings live as long as the package. */
+FLASHRNN_API const char *flashrnn_package_cell(const FlashRnnPackage *pkg);
+/* "bf16", "f16", "f32" or "f64" */
+FLASHRNN_API const char *flashrnn_package_dtype(const FlashRnnPackage *pkg);
+FLASHRNN_API int64_t flashrnn_package_head_dim(const FlashRnnPackage *pkg);
+/* Leading dimensions Gw, Gr, Gb and S; any pointer may be NULL. */
+FLASHRNN_API int flashrnn_package_counts(const FlashRnnPackage *pkg,
+                                         int *wx_gates, int *r_gates,
+                                         int *b_gates, int *states);
+FLASHRNN_API int flashrnn_package_num_gates(const FlashRnnPackage *pkg);
+/* NULL (and an error) if the index is out of range. */
+FLASHRNN_API const char *flashrnn_package_gate_name(const FlashRnnPackage *pkg,
+                                                    int gate);
+FLASHRNN_API const char *flashrnn_package_state_name(const FlashRnnPackage *pkg,
+                                                     int state);
+FLASHRNN_API int flashrnn_package_recurrent_state(const FlashRnnPackage *pkg);
+/* 1 if the cell's program uses flashrnn.stop_gradient. */
+FLASHRNN_API int flashrnn_package_uses_stop_gradient(const FlashRnnPackage *pkg);
+
+/* Rounds n values in place to the package dtype (round to nearest even), so
+ * that the CPU reference sees exactly what a GPU kernel would. */
+FLASHRNN_API int flashrnn_round_to_dtype(const FlashRnnPackage *pkg,
+                                         double *values, int64_t n);
+
+/* CPU reference, float64, threads over (batch, head). s0 may be NULL (every
+ * state starts at its manifest init value). */
+FLASHRNN_API int flashrnn_reference_forward(const FlashRnnPackage *pkg,
+                                            int64_t batch, int64_t seq,
+                                            int64_t heads, const double *wx,
+                                            const double *r, const double *b,
+                                            const double *s0, double *states,
+                                            double *last);
+
+/* Gradients for dL/dstates = dstates and dL/dlast = dlast (either may be NULL
+ * meaning zero). states is the forward's output (NULL: recomputed). Writes
+ * dwx, dr, db and ds0 (gradient w.r.t. s0, or w.r.t. the init values
+ * broadcast to [S,B,NH,DH] when s0 is NULL); all four are required. */
+FLASHRNN_API int flashrnn_reference_backward(
+    const FlashRnnPackage *pkg, int64_t batch, int64_t seq, int64_t heads,
+    const double *wx, const double *r, const double *b, const double *s0,
+    const double *states, const double *dstates, const double *dlast,
+    double *dwx, double *dr, double *db, double *ds0);
+
+/* Number of threads the CPU reference uses (0 = hardware concurrency). */
+FLASHRNN_API void flashrnn_set_reference_threads(int threads);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* FLASHRNN_RUNTIME_H */
