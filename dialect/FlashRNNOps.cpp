@@ -53,9 +53,24 @@ unsigned CellOp::getNumBodyArguments() {
   return getStates().size() + gateValues + getConstants().size();
 }
 
+/// Whether the declarations have the types the verifier demands. The naming
+/// hook below also runs when an invalid op is printed in a diagnostic, so it
+/// must not trust the attributes.
+static bool hasWellTypedDeclarations(Operation *op) {
+  auto isArrayOf = [&](StringRef name, auto typeTag) {
+    using AttrT = decltype(typeTag);
+    auto array = op->getAttrOfType<ArrayAttr>(name);
+    return array && llvm::all_of(array, [](Attribute a) {
+             return isa<AttrT>(a);
+           });
+  };
+  return isArrayOf("gates", GateAttr()) && isArrayOf("states", StateAttr()) &&
+         isArrayOf("constants", ConstantAttr());
+}
+
 void CellOp::getAsmBlockArgumentNames(Region &region,
                                       OpAsmSetValueNameFn setNameFn) {
-  if (region.empty() ||
+  if (!hasWellTypedDeclarations(*this) || region.empty() ||
       region.front().getNumArguments() != getNumBodyArguments())
     return;
   auto args = region.front().getArguments();
@@ -359,6 +374,8 @@ LogicalResult CellOp::verifyRegions() {
   if (getBody().empty())
     return emitOpError() << "has an empty body";
   Block &block = getBody().front();
+  if (block.empty() || !block.back().hasTrait<OpTrait::IsTerminator>())
+    return emitOpError() << "body must end with flashrnn.yield";
   unsigned expected = getNumBodyArguments();
   if (block.getNumArguments() != expected)
     return emitOpError() << "body must take " << expected << " arguments ("

@@ -63,7 +63,7 @@ def FlashRNN_YieldOp : FlashRNN_Op<"yield", [
     Pure, Terminator, HasParent<"CellOp">]> {
   let summary = "yields the new states of a cell";
   let arguments = (ins Variadic<AnyType>:$values);
-  let assemblyFormat = "$values attr-dict `:` type($values)";
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
 }
 
 //===----------------------------------------------------------------------===//

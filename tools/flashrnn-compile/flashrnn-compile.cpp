@@ -94,10 +94,12 @@ int main(int argc, char **argv) {
   if (!module)
     return 1; // The parser or the verifier has reported why.
 
-  // The pipeline as it stands: clean up the cell bodies.
+  // The pipeline as it stands: clean up the cell bodies (nested on the cells,
+  // so an unused sequence op is not folded away before it is compiled).
   PassManager pm(&context);
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  OpPassManager &cellPM = pm.nest<CellOp>();
+  cellPM.addPass(createCanonicalizerPass());
+  cellPM.addPass(createCSEPass());
   if (failed(pm.run(*module)))
     return 1;
 
