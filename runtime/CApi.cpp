@@ -180,14 +180,16 @@ int flashrnn_reference_forward(const FlashRnnPackage *pkg, int64_t batch,
                                double *last) {
   if (!checkPackage(pkg, __func__))
     return FLASHRNN_ERROR_INVALID_ARGUMENT;
-  if (!wx || !r || !b || !states || !last)
+  const Manifest &m = pkg->manifest;
+  // R and b may be NULL when the cell has no rows in them (empty tensors).
+  if (!wx || (!r && m.rGates) || (!b && m.bGates) || !states || !last)
     return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
                     "flashrnn_reference_forward: wx, r, b, states and last "
                     "must not be NULL");
   return guarded(__func__, [&]() {
     std::string error;
     RunDims d{batch, seq, heads};
-    if (!referenceForward(pkg->manifest, d, wx, r, b, s0, states, last, error))
+    if (!referenceForward(m, d, wx, r, b, s0, states, last, error))
       return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
                       std::string("flashrnn_reference_forward: ") + error);
     return int(FLASHRNN_OK);
@@ -203,14 +205,16 @@ int flashrnn_reference_backward(const FlashRnnPackage *pkg, int64_t batch,
                                 double *ds0) {
   if (!checkPackage(pkg, __func__))
     return FLASHRNN_ERROR_INVALID_ARGUMENT;
-  if (!wx || !r || !b || !dwx || !dr || !db || !ds0)
+  const Manifest &m = pkg->manifest;
+  if (!wx || (!r && m.rGates) || (!b && m.bGates) || !dwx ||
+      (!dr && m.rGates) || (!db && m.bGates) || !ds0)
     return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
                     "flashrnn_reference_backward: wx, r, b, dwx, dr, db and "
                     "ds0 must not be NULL");
   return guarded(__func__, [&]() {
     std::string error;
     RunDims d{batch, seq, heads};
-    if (!referenceBackward(pkg->manifest, d, wx, r, b, s0, states, dstates,
+    if (!referenceBackward(m, d, wx, r, b, s0, states, dstates,
                            dlast, dwx, dr, db, ds0, error))
       return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
                       std::string("flashrnn_reference_backward: ") + error);

@@ -64,6 +64,7 @@ const char *kUsage =
 
 /// Every failure goes through here: one line on stderr, exit 1.
 [[noreturn]] void fatal(const std::string &message) {
+  std::fflush(stdout); // keep the report and the error in order
   std::fprintf(stderr, "flashrnn-run: error: %s\n", message.c_str());
   std::exit(1);
 }
@@ -469,7 +470,7 @@ int run(int argc, char **argv) {
   if (bad) {
     std::fprintf(stderr,
                  "flashrnn-run: error: %lld non-finite output values (see "
-                 "above)\n",
+                 "above); exit status 2\n",
                  (long long)bad);
     return 2;
   }

@@ -82,7 +82,8 @@ FLASHRNN_API int flashrnn_round_to_dtype(const FlashRnnPackage *pkg,
                                          double *values, int64_t n);
 
 /* CPU reference, float64, threads over (batch, head). s0 may be NULL (every
- * state starts at its manifest init value). */
+ * state starts at its manifest init value). r (b) may be NULL when the
+ * package has no R (b) rows. */
 FLASHRNN_API int flashrnn_reference_forward(const FlashRnnPackage *pkg,
                                             int64_t batch, int64_t seq,
                                             int64_t heads, const double *wx,
@@ -93,7 +94,8 @@ FLASHRNN_API int flashrnn_reference_forward(const FlashRnnPackage *pkg,
 /* Gradients for dL/dstates = dstates and dL/dlast = dlast (either may be NULL
  * meaning zero). states is the forward's output (NULL: recomputed). Writes
  * dwx, dr, db and ds0 (gradient w.r.t. s0, or w.r.t. the init values
- * broadcast to [S,B,NH,DH] when s0 is NULL); all four are required. */
+ * broadcast to [S,B,NH,DH] when s0 is NULL); all four are required, except
+ * dr (db) when the package has no R (b) rows. */
 FLASHRNN_API int flashrnn_reference_backward(
     const FlashRnnPackage *pkg, int64_t batch, int64_t seq, int64_t heads,
     const double *wx, const double *r, const double *b, const double *s0,
