@@ -628,29 +628,20 @@ bool parseManifest(const std::string &text, const std::string &what,
       !readProgram(rd, root, m))
     return failed();
 
-  // Something must feed the recurrence, or the program must not need h.
-  bool anyRecurrent = false;
-  for (const GateInfo &g : m.gates)
-    anyRecurrent |= g.recurrent;
-  (void)anyRecurrent; // A non-recurrent cell is legal (R is then empty).
-
+  // The GPU kernels (docs/PACKAGE.md, "Kernels"). The CPU reference needs
+  // none of it; only the PTX file names are kept here, the launch contract is
+  // read by the GPU backend.
   if (const json::Value *kernels = root.find("kernels")) {
-    if (!kernels->isArray())
-      return rd.fail("kernels", kernels, "expected an array"), failed();
+    if (!kernels->isArray()) {
+      rd.fail("kernels", kernels, "expected an array");
+      return failed();
+    }
     for (size_t i = 0; i < kernels->getArray().size(); ++i) {
       const json::Value &k = kernels->getArray()[i];
-      std::string name;
-      if (k.isString())
-        name = k.getString();
-      else if (k.isObject()) {
-        if (!rd.getString(k, Reader::index("kernels", i), "file", name))
-          return failed();
-      } else {
-        rd.fail(Reader::index("kernels", i), &k,
-                "expected a file name or an object with \"file\"");
+      std::string f = Reader::index("kernels", i), ptx;
+      if (!rd.expectObject(k, f) || !rd.getString(k, f, "ptx", ptx))
         return failed();
-      }
-      m.kernels.push_back(name);
+      m.kernels.push_back(ptx);
     }
   }
   return true;

@@ -135,7 +135,7 @@ struct Manifest {
   int recurrentState = 0;
   std::vector<ConstantInfo> constants;
   Program program;
-  /// PTX files of the package (may be empty for a CPU-only package).
+  /// The `ptx` file of each entry of `kernels` (empty: a CPU-only package).
   std::vector<std::string> kernels;
 
   bool usesStopGradient() const;

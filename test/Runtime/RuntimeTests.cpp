@@ -207,6 +207,21 @@ TEST(Manifest, RejectsUnknownOpAndBadArity) {
   EXPECT_TRUE(contains(err, "is an i1; a state must be a float")) << err;
 }
 
+TEST(Manifest, ReadsKernelList) {
+  Manifest m;
+  std::string err;
+  ASSERT_TRUE(parseManifest(
+      replaced("\"constants\": [],",
+               "\"constants\": [], \"kernels\": [{\"kind\": \"forward\", "
+               "\"entry\": \"elman_forward\", \"ptx\": \"forward.ptx\"}],"),
+      "manifest.json", m, err))
+      << err;
+  EXPECT_EQ(m.kernels, std::vector<std::string>{"forward.ptx"});
+  err = manifestError(replaced("\"constants\": [],",
+                               "\"constants\": [], \"kernels\": [{}],"));
+  EXPECT_TRUE(contains(err, "field 'kernels[0].ptx'")) << err;
+}
+
 TEST(Manifest, LoadReportsMissingPackage) {
   Manifest m;
   std::string err;
