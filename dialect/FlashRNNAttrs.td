@@ -39,6 +39,24 @@ def FlashRNN_ConstantAttr : FlashRNN_Attr<"Constant", "constant"> {
   let assemblyFormat = "`<` struct(params) `>`";
 }
 
+def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
+  let summary = "how a sequence runs on a chip (chosen by flashrnn-plan)";
+  let description = [{
+    `ctasPerHead` thread blocks share one head, each owning `unitsPerCta`
+    hidden units with all their gates, for a tile of `batchTile` batch rows;
+    `threads` = unitsPerCta * batchTile (one thread per (row, unit)).
+    `rPlacement` says where the recurrent weights live for the whole
+    sequence ("smem"); `gridBarrier` whether the CTAs of a head meet at a grid
+    barrier every step (ctasPerHead > 1); `sharedBytes` the dynamic shared
+    memory of one CTA.
+  }];
+  let parameters = (ins "::mlir::StringAttr":$chip, "int64_t":$ctasPerHead,
+                        "int64_t":$unitsPerCta, "int64_t":$batchTile,
+                        "int64_t":$threads, "::mlir::StringAttr":$rPlacement,
+                        "bool":$gridBarrier, "int64_t":$sharedBytes);
+  let assemblyFormat = "`<` struct(params) `>`";
+}
+
 def FlashRNN_GateArrayAttr
     : TypedArrayAttrBase<FlashRNN_GateAttr, "array of gates">;
 def FlashRNN_StateArrayAttr

@@ -133,4 +133,29 @@ def FlashRNN_SequenceOp : FlashRNN_Op<"sequence", [
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Tile level (inside the fused kernel)
+//===----------------------------------------------------------------------===//
+
+def FlashRNN_ExchangeHOp : FlashRNN_Op<"exchange_h"> {
+  let summary = "publishes one element of h to every CTA of its head";
+  let description = [{
+    The step's only synchronisation point. Each thread contributes the new
+    recurrent state of its (batch row, unit) element; when the op returns,
+    `buffer[slot, row, :]` (shared memory) holds the whole h row of the
+    thread's batch row, from every CTA of the head. `epoch` counts the
+    exchanges so far (0 for the initial state, t + 1 after step t).
+
+    flashrnn-grid-sync lowers it: within one CTA to a shared-memory store and
+    one block barrier; across CTAs to a store to global memory, one grid
+    barrier (atomics and fences) and a copy back into shared memory.
+  }];
+  let arguments = (ins F32:$value, AnyMemRef:$buffer, Index:$slot,
+                       Index:$row, Index:$unit, Index:$epoch);
+  let assemblyFormat = [{
+    $value `into` $buffer `[` $slot `,` $row `,` $unit `]` `epoch` $epoch
+    attr-dict `:` type($buffer)
+  }];
+}
+
 #endif // FLASHRNN_OPS_TD

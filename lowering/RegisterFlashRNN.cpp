@@ -1,21 +1,106 @@
 //===- RegisterFlashRNN.cpp - one registration entry point ----------------===//
+//
+// Every dialect, interface and translation the pipeline needs. Debian's
+// LLVM has assertions off, so a missing registration crashes instead of
+// asserting: keep this list complete (see STYLE.md, pitfall 3).
+//
+//===----------------------------------------------------------------------===//
 #include "lowering/RegisterFlashRNN.h"
 #include "dialect/FlashRNNDialect.h"
+#include "lowering/Passes.h"
 
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVM.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Index/IR/IndexDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 
 void mlir::flashrnn::registerFlashRNNDialects(DialectRegistry &registry) {
   registry.insert<FlashRNNDialect, arith::ArithDialect, math::MathDialect,
-                  func::FuncDialect, tensor::TensorDialect>();
+                  func::FuncDialect, tensor::TensorDialect, gpu::GPUDialect,
+                  NVVM::NVVMDialect, LLVM::LLVMDialect, scf::SCFDialect,
+                  memref::MemRefDialect, cf::ControlFlowDialect,
+                  index::IndexDialect, ub::UBDialect>();
+  // Lowering of every dialect the kernel contains to LLVM/NVVM.
+  arith::registerConvertArithToLLVMInterface(registry);
+  cf::registerConvertControlFlowToLLVMInterface(registry);
+  registerConvertFuncToLLVMInterface(registry);
+  index::registerConvertIndexToLLVMInterface(registry);
+  registerConvertMathToLLVMInterface(registry);
+  registerConvertMemRefToLLVMInterface(registry);
+  ub::registerConvertUBToLLVMInterface(registry);
+  registerConvertNVVMToLLVMInterface(registry);
+  NVVM::registerConvertGpuToNVVMInterface(registry);
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  // LLVM IR translation, for gpu-module-to-binary.
+  registerBuiltinDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
 }
 
+namespace {
+struct ToPtxOptions : mlir::PassPipelineOptions<ToPtxOptions> {
+  Option<std::string> chip{*this, "chip", llvm::cl::desc("target chip"),
+                           llvm::cl::init("sm_90")};
+  Option<int64_t> batchTile{*this, "batch-tile",
+                            llvm::cl::desc("batch rows per CTA"),
+                            llvm::cl::init(8)};
+  Option<std::string> toolkit{*this, "cuda-toolkit",
+                              llvm::cl::desc("CUDA toolkit (libdevice)"),
+                              llvm::cl::init("/usr/local/cuda")};
+};
+} // namespace
+
 void mlir::flashrnn::registerFlashRNNPasses() {
-  // Upstream clean-ups the pipeline runs on cell bodies.
+  registerFlashRNNLoweringPasses();
+  // Upstream passes the pipeline uses, so each stage can be run alone.
+  // (Registered one by one: mlir/Conversion/Passes.h would register them all
+  // and costs half a minute of compile time per file that includes it.)
   registerCanonicalizerPass();
   registerCSEPass();
+  registerPass([] { return createSCFToControlFlowPass(); });
+  registerPass([] { return createConvertGpuOpsToNVVMOps(); });
+  registerPass([] { return createReconcileUnrealizedCastsPass(); });
+  registerPass([] { return createGpuModuleToBinaryPass(); });
+  PassPipelineRegistration<ToPtxOptions>(
+      "flashrnn-to-ptx",
+      "plan, fuse, cache R, synchronise and lower every sequence to PTX",
+      [](OpPassManager &pm, const ToPtxOptions &options) {
+        PtxPipelineOptions o;
+        o.chip = options.chip;
+        o.batchTile = options.batchTile;
+        o.cudaToolkit = options.toolkit;
+        buildSequenceToPtxPipeline(pm, o);
+      });
 }

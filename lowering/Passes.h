@@ -1,0 +1,41 @@
+//===- Passes.h - FlashRNN-MLIR lowering passes ---------------------------===//
+#ifndef FLASHRNN_LOWERING_PASSES_H
+#define FLASHRNN_LOWERING_PASSES_H
+
+#include "dialect/FlashRNNOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::flashrnn {
+
+#define GEN_PASS_DECL
+#include "lowering/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "lowering/Passes.h.inc"
+
+/// Patterns that expand sigmoid, logsigmoid, softplus and stop_gradient into
+/// arith and math (the flashrnn-expand-cell-ops pass).
+void populateExpandCellOpsPatterns(RewritePatternSet &patterns);
+
+/// Options of the whole sequence -> PTX pipeline.
+struct PtxPipelineOptions {
+  std::string chip = "sm_90";
+  int64_t batchTile = 8;
+  std::string cudaToolkit = "/usr/local/cuda";
+};
+
+/// Adds plan, fuse-time-loop, cache-recurrent-weights, grid-sync,
+/// expand-cell-ops and the upstream lowering to NVVM and PTX to `pm`.
+void buildSequenceToPtxPipeline(OpPassManager &pm,
+                                const PtxPipelineOptions &options);
+
+} // namespace mlir::flashrnn
+
+#endif // FLASHRNN_LOWERING_PASSES_H

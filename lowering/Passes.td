@@ -1,0 +1,104 @@
+//===- Passes.td - FlashRNN-MLIR lowering passes -----------*- tablegen -*-===//
+//
+// The passes that take a flashrnn.sequence to one persistent, fused GPU
+// kernel. Each stage can be run and printed on its own with flashrnn-opt.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FLASHRNN_LOWERING_PASSES_TD
+#define FLASHRNN_LOWERING_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
+  let summary = "choose the schedule of every sequence for a target chip";
+  let description = [{
+    Picks, from the chip's limits (shared memory per block, threads per
+    block, SM count), how many CTAs share a head (each owning all gates of a
+    slice of hidden units), the batch tile, and where R lives for the whole
+    sequence. The schedule is attached to the sequence op:
+
+    ```mlir
+    %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) {flashrnn.schedule =
+        #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 64,
+                           batchTile = 8, threads = 512, rPlacement = "smem",
+                           gridBarrier = false, sharedBytes = 36864>} ...
+    ```
+
+    A sequence the chip cannot hold (R of one head larger than the shared
+    memory of all its SMs, say) is a diagnostic that says what does not fit
+    and by how much.
+  }];
+  let dependentDialects = ["::mlir::flashrnn::FlashRNNDialect"];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
+           "target chip: sm_80, sm_86, sm_89 or sm_90">,
+    Option<"batchTile", "batch-tile", "int64_t", /*default=*/"8",
+           "batch rows per CTA">,
+    Option<"maxSharedBytes", "max-shared-bytes", "int64_t", /*default=*/"0",
+           "override the chip's shared memory per block (0: the chip's)">,
+  ];
+}
+
+def FlashRNNFuseTimeLoop : Pass<"flashrnn-fuse-time-loop", "::mlir::ModuleOp"> {
+  let summary = "turn each planned sequence into one persistent kernel";
+  let description = [{
+    Builds, for every flashrnn.sequence with a schedule, a `gpu.func` in the
+    `gpu.module @flashrnn_kernels` whose time loop (`scf.for`), each step,
+    does the recurrent matmul for all gates of the CTA's slice of hidden
+    units, adds the input part and the bias, applies the cell body (cloned
+    from the cell) and writes the states; `flashrnn.exchange_h` marks where
+    h is shared with the head's other threads. The sequence op gains a
+    `flashrnn.kernel` reference to it. R is still read from global memory
+    inside the loop: flashrnn-cache-recurrent-weights moves it on chip.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::NVVM::NVVMDialect"];
+}
+
+def FlashRNNCacheRecurrentWeights
+    : Pass<"flashrnn-cache-recurrent-weights", "::mlir::ModuleOp"> {
+  let summary = "load R once, before the time loop, into shared memory";
+  let description = [{
+    For every fused kernel whose schedule places R in shared memory, copies
+    the CTA's slice of R (all recurrent gates, all inputs, its units) into
+    shared memory before the time loop, transposed so that consecutive
+    threads read consecutive words, and rewrites every load of R inside the
+    loop into a load of that copy. After it, no load of R is left inside the
+    time loop.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def FlashRNNGridSync : Pass<"flashrnn-grid-sync", "::mlir::ModuleOp"> {
+  let summary = "lower flashrnn.exchange_h to exactly one barrier per step";
+  let description = [{
+    A head inside one CTA: the new h goes to shared memory, then one block
+    barrier (`gpu.barrier`). A head over several CTAs: the new h goes to the
+    global exchange buffer, then one grid barrier over the CTAs of the head
+    and batch tile (a fence, one atomic increment of the group's counter, a
+    spin until all have arrived, a fence), then the h row is copied back into
+    shared memory. The launch must be cooperative.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect"];
+}
+
+def FlashRNNExpandCellOps : Pass<"flashrnn-expand-cell-ops"> {
+  let summary = "expand sigmoid, logsigmoid, softplus and stop_gradient";
+  let description = [{
+    Rewrites the dialect's element-wise ops into arith and math, in
+    numerically stable forms: sigmoid(x) = 1 / (1 + exp(-x)),
+    softplus(x) = max(x, 0) + log1p(exp(-|x|)),
+    logsigmoid(x) = min(x, 0) - log1p(exp(-|x|)); stop_gradient(x) = x.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
+#endif // FLASHRNN_LOWERING_PASSES_TD

@@ -1,0 +1,44 @@
+//===- Pipeline.cpp - sequence -> PTX ------------------------------------===//
+//
+// The whole lowering, as flashrnn-compile runs it and as flashrnn-opt shows
+// it stage by stage (-flashrnn-to-ptx -mlir-print-ir-after-all).
+//
+//===----------------------------------------------------------------------===//
+#include "lowering/Passes.h"
+
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::flashrnn;
+
+void mlir::flashrnn::buildSequenceToPtxPipeline(
+    OpPassManager &pm, const PtxPipelineOptions &options) {
+  // Tile level: schedule, fused kernel, R on chip, one barrier per step.
+  FlashRNNPlanOptions plan;
+  plan.chip = options.chip;
+  plan.batchTile = options.batchTile;
+  pm.addPass(createFlashRNNPlan(plan));
+  pm.addPass(createFlashRNNFuseTimeLoop());
+  pm.addPass(createFlashRNNCacheRecurrentWeights());
+  pm.addPass(createFlashRNNGridSync());
+
+  // GPU level: only the kernel module is lowered; the host side keeps the
+  // sequence op, which the package emitter reads.
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createFlashRNNExpandCellOps());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createSCFToControlFlowPass());
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath = options.cudaToolkit;
+  binary.compilationTarget = "isa";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
