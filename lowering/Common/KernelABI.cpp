@@ -31,6 +31,26 @@ llvm::StringRef mlir::flashrnn::getKernelArgName(KernelArg arg) {
   llvm_unreachable("unknown kernel argument");
 }
 
+unsigned mlir::flashrnn::getKernelArgRank(KernelArg arg) {
+  switch (arg) {
+  case KernelArg::Wx:
+  case KernelArg::States:
+    return 5;
+  case KernelArg::R:
+  case KernelArg::S0:
+  case KernelArg::Last:
+  case KernelArg::HExchange:
+    return 4;
+  case KernelArg::B:
+    return 3;
+  case KernelArg::Sync:
+    return 1;
+  case KernelArg::BatchBegin:
+    return 0;
+  }
+  llvm_unreachable("unknown kernel argument");
+}
+
 ThreadPosition mlir::flashrnn::buildThreadPosition(OpBuilder &b, Location loc,
                                                    gpu::GPUFuncOp func,
                                                    ScheduleAttr schedule) {

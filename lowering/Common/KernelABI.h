@@ -32,6 +32,9 @@ constexpr unsigned kNumKernelArgs = 9;
 /// The manifest name of `arg`.
 llvm::StringRef getKernelArgName(KernelArg arg);
 
+/// The rank of memref argument `arg`, or 0 for the i32 scalar.
+unsigned getKernelArgRank(KernelArg arg);
+
 /// The attribute naming a kernel argument, and the one holding the schedule.
 constexpr llvm::StringLiteral kKernelArgAttrName = "flashrnn.arg";
 constexpr llvm::StringLiteral kScheduleAttrName = "flashrnn.schedule";

@@ -2,7 +2,12 @@
 #include "lowering/Package/ManifestEmitter.h"
 #include "dialect/CellBodyOps.h"
 
+#include "lowering/Common/KernelABI.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
 
 using namespace mlir;
@@ -93,12 +98,77 @@ static FailureOr<json::Object> buildProgram(CellOp cell) {
                       {"results", std::move(results)}};
 }
 
-FailureOr<json::Object> mlir::flashrnn::buildManifest(SequenceOp sequence,
-                                                      CellOp cell) {
+FailureOr<PackagedKernel>
+mlir::flashrnn::extractForwardKernel(SequenceOp sequence) {
+  auto kernelRef = sequence->getAttrOfType<SymbolRefAttr>("flashrnn.kernel");
+  auto schedule = sequence->getAttrOfType<ScheduleAttr>(kScheduleAttrName);
+  if (!kernelRef || !schedule)
+    return sequence.emitOpError(
+        "has no compiled kernel (run the flashrnn-to-ptx pipeline first)");
+  auto module = sequence->getParentOfType<ModuleOp>();
+  auto binary = module.lookupSymbol<gpu::BinaryOp>(kernelRef.getRootReference());
+  if (!binary || binary.getObjects().empty())
+    return sequence.emitOpError("kernel module '")
+           << kernelRef.getRootReference()
+           << "' was not compiled to a gpu.binary";
+  auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
+  if (object.getFormat() != gpu::CompilationTarget::Assembly)
+    return sequence.emitOpError("kernel binary is not PTX assembly");
+
+  Type elementType =
+      cast<RankedTensorType>(sequence.getWx().getType()).getElementType();
+  json::Array args;
+  for (unsigned i = 0; i < kNumKernelArgs; ++i) {
+    auto arg = KernelArg(i);
+    unsigned rank = getKernelArgRank(arg);
+    if (rank == 0) {
+      args.push_back(json::Object{{"name", getKernelArgName(arg)},
+                                  {"kind", "i32"}});
+      continue;
+    }
+    StringRef dtype = arg == KernelArg::HExchange ? "f32"
+                      : arg == KernelArg::Sync    ? "i32"
+                                                  : dtypeName(elementType);
+    args.push_back(json::Object{{"name", getKernelArgName(arg)},
+                                {"kind", "memref"},
+                                {"rank", int64_t(rank)},
+                                {"dtype", dtype}});
+  }
+  PackagedKernel kernel;
+  kernel.ptx = object.getObject().str();
+  kernel.description = json::Object{
+      {"kind", "forward"},
+      {"entry", kernelRef.getLeafReference().getValue()},
+      {"ptx", "forward.ptx"},
+      {"chip", schedule.getChip().getValue()},
+      {"schedule",
+       json::Object{{"ctas_per_head", schedule.getCtasPerHead()},
+                    {"units_per_cta", schedule.getUnitsPerCta()},
+                    {"batch_tile", schedule.getBatchTile()},
+                    {"threads", schedule.getThreads()},
+                    {"r_placement", schedule.getRPlacement().getValue()},
+                    {"grid_barrier", schedule.getGridBarrier()},
+                    {"shared_bytes", schedule.getSharedBytes()}}},
+      {"grid", json::Array{"ctas_per_head", "heads", "batch_tiles"}},
+      {"block", json::Array{schedule.getThreads(), 1, 1}},
+      {"dynamic_shared_bytes", schedule.getSharedBytes()},
+      {"cooperative", schedule.getGridBarrier()},
+      {"args", std::move(args)},
+  };
+  return kernel;
+}
+
+FailureOr<json::Object>
+mlir::flashrnn::buildManifest(SequenceOp sequence, CellOp cell,
+                              ArrayRef<PackagedKernel> kernels) {
   auto wx = cast<RankedTensorType>(sequence.getWx().getType());
   FailureOr<json::Object> program = buildProgram(cell);
   if (failed(program))
     return failure();
+
+  json::Array kernelList;
+  for (const PackagedKernel &k : kernels)
+    kernelList.push_back(json::Object(k.description));
 
   json::Array states, constants;
   for (StateAttr s : cell.getStates().getAsRange<StateAttr>())
@@ -122,5 +192,6 @@ FailureOr<json::Object> mlir::flashrnn::buildManifest(SequenceOp sequence,
       {"recurrent_state", int64_t(cell.getRecurrentStateIndex())},
       {"constants", std::move(constants)},
       {"program", std::move(*program)},
+      {"kernels", std::move(kernelList)},
   };
 }

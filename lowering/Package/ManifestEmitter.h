@@ -17,9 +17,24 @@ namespace mlir::flashrnn {
 /// exactly this version.
 constexpr int64_t kPackageFormatVersion = 1;
 
+/// A GPU kernel of a package: its launch description and its PTX.
+struct PackagedKernel {
+  llvm::json::Object description;
+  std::string ptx;
+};
+
 /// Builds the manifest of `sequence` (whose cell is `cell`). Fails with a
 /// diagnostic on the op at fault if the body cannot be serialised.
-FailureOr<llvm::json::Object> buildManifest(SequenceOp sequence, CellOp cell);
+/// `kernels` are listed in the manifest's "kernels".
+FailureOr<llvm::json::Object>
+buildManifest(SequenceOp sequence, CellOp cell,
+              ArrayRef<PackagedKernel> kernels = {});
+
+/// The forward kernel of `sequence` after the flashrnn-to-ptx pipeline: its
+/// launch description (docs/PACKAGE.md, "Kernels") and the PTX of the
+/// gpu.binary that holds it. Fails with a diagnostic if the sequence was not
+/// compiled to PTX.
+FailureOr<PackagedKernel> extractForwardKernel(SequenceOp sequence);
 
 } // namespace mlir::flashrnn
 

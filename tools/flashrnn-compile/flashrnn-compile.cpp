@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialect/FlashRNNOps.h"
 #include "lowering/Package/ManifestEmitter.h"
+#include "lowering/Passes.h"
 #include "lowering/RegisterFlashRNN.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -41,6 +42,26 @@ static cl::opt<bool> emitManifest(
     "emit-manifest", cl::desc("print the manifest to stdout instead of writing "
                               "a package"));
 static cl::opt<bool> quiet("q", cl::desc("print nothing on success"));
+static cl::opt<bool> cpuOnly(
+    "cpu-only", cl::desc("write no GPU kernels (the package runs on the CPU "
+                         "reference only)"));
+static cl::opt<std::string> chip("chip", cl::desc("target chip"),
+                                 cl::init("sm_90"));
+static cl::opt<int64_t> batchTile("batch-tile",
+                                  cl::desc("batch rows per thread block"),
+                                  cl::init(8));
+static cl::opt<std::string> cudaToolkit(
+    "cuda-toolkit",
+    cl::desc("CUDA toolkit whose libdevice the kernels link (default: "
+             "$CUDA_HOME or /usr/local/cuda)"));
+
+static std::string toolkitPath() {
+  if (!cudaToolkit.empty())
+    return cudaToolkit;
+  if (const char *home = std::getenv("CUDA_HOME"))
+    return home;
+  return "/usr/local/cuda";
+}
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "flashrnn-compile: error: " << message << "\n";
@@ -94,12 +115,25 @@ int main(int argc, char **argv) {
   if (!module)
     return 1; // The parser or the verifier has reported why.
 
-  // The pipeline as it stands: clean up the cell bodies (nested on the cells,
-  // so an unused sequence op is not folded away before it is compiled).
+  // Clean up the cell bodies (nested on the cells, so an unused sequence op
+  // is not folded away before it is compiled), then lower to PTX.
   PassManager pm(&context);
   OpPassManager &cellPM = pm.nest<CellOp>();
   cellPM.addPass(createCanonicalizerPass());
   cellPM.addPass(createCSEPass());
+  if (!cpuOnly) {
+    PtxPipelineOptions options;
+    options.chip = chip;
+    options.batchTile = batchTile;
+    options.cudaToolkit = toolkitPath();
+    llvm::SmallString<256> libdevice(options.cudaToolkit);
+    llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
+    if (!llvm::sys::fs::exists(libdevice))
+      return fail("no CUDA libdevice at '" + libdevice +
+                  "'; point --cuda-toolkit (or CUDA_HOME) at a CUDA toolkit, "
+                  "or pass --cpu-only for a package without GPU kernels");
+    buildSequenceToPtxPipeline(pm, options);
+  }
   if (failed(pm.run(*module)))
     return 1;
 
@@ -108,7 +142,15 @@ int main(int argc, char **argv) {
     return 1;
   auto cell = SymbolTable::lookupNearestSymbolFrom<CellOp>(
       *sequence, sequence->getCellAttr());
-  FailureOr<llvm::json::Object> manifest = buildManifest(*sequence, cell);
+  SmallVector<PackagedKernel> kernels;
+  if (!cpuOnly) {
+    FailureOr<PackagedKernel> forward = extractForwardKernel(*sequence);
+    if (failed(forward))
+      return 1;
+    kernels.push_back(std::move(*forward));
+  }
+  FailureOr<llvm::json::Object> manifest =
+      buildManifest(*sequence, cell, kernels);
   if (failed(manifest))
     return 1;
   llvm::json::Value value(std::move(*manifest));
@@ -127,12 +169,26 @@ int main(int argc, char **argv) {
     return fail("cannot write '" + path + "': " + errorMessage);
   out->os() << llvm::formatv("{0:2}", value) << "\n";
   out->keep();
+  for (const PackagedKernel &kernel : kernels) {
+    llvm::SmallString<256> ptxPath(outputDir);
+    llvm::sys::path::append(ptxPath,
+                            *kernel.description.getString("ptx"));
+    auto ptx = openOutputFile(ptxPath, &errorMessage);
+    if (!ptx)
+      return fail("cannot write '" + ptxPath + "': " + errorMessage);
+    ptx->os() << kernel.ptx;
+    ptx->keep();
+  }
 
   auto ms = std::chrono::duration<double, std::milli>(
                 std::chrono::steady_clock::now() - start)
                 .count();
   if (!quiet)
     llvm::errs() << "flashrnn-compile: @" << cell.getSymName() << " -> "
-                 << outputDir << " (" << llvm::format("%.1f", ms) << " ms)\n";
+                 << outputDir << " ("
+                 << (cpuOnly ? std::string("CPU only")
+                             : std::to_string(kernels.size()) + " kernel(s) for " +
+                                   chip)
+                 << ", " << llvm::format("%.1f", ms) << " ms)\n";
   return 0;
 }
