@@ -48,7 +48,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     if (batchTile < 1 || batchTile > limits->maxThreadsPerBlock) {
       getOperation().emitError()
           << "flashrnn-plan: batch-tile must be in [1, "
-          << limits->maxThreadsPerBlock << "], got " << batchTile;
+          << limits->maxThreadsPerBlock << "], got " << int64_t(batchTile);
       return signalPassFailure();
     }
     WalkResult result = getOperation().walk([&](SequenceOp op) {
@@ -106,7 +106,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
            << formatBytes(hBytes) << ") within "
            << formatBytes(limits.maxSharedBytesPerBlock)
            << " of shared memory and at most " << limits.maxThreadsPerBlock
-           << " threads (" << batchTile << " batch rows per CTA)";
+           << " threads (" << int64_t(batchTile) << " batch rows per CTA)";
   }
 };
 

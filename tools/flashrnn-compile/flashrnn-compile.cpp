@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialect/FlashRNNOps.h"
 #include "lowering/Package/ManifestEmitter.h"
+#include "lowering/Package/SpecializeSequence.h"
 #include "lowering/Passes.h"
 #include "lowering/RegisterFlashRNN.h"
 
@@ -16,7 +17,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
+#include "mlir/IR/Verifier.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -50,6 +53,13 @@ static cl::opt<std::string> chip("chip", cl::desc("target chip"),
 static cl::opt<int64_t> batchTile("batch-tile",
                                   cl::desc("batch rows per thread block"),
                                   cl::init(8));
+static cl::opt<std::string> dtypeOption(
+    "dtype", cl::desc("compile the cell for this element type (bf16, f16, "
+                      "f32) instead of the sequence's"));
+static cl::opt<int64_t> headDimOption(
+    "head-dim", cl::desc("compile the cell for this head dimension instead "
+                         "of the sequence's"),
+    cl::init(0));
 static cl::opt<std::string> cudaToolkit(
     "cuda-toolkit",
     cl::desc("CUDA toolkit whose libdevice the kernels link (default: "
@@ -114,6 +124,37 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1; // The parser or the verifier has reported why.
+
+  // --dtype / --head-dim: compile the selected sequence's cell for other
+  // types, in a fresh module.
+  if (!dtypeOption.empty() || headDimOption != 0) {
+    FailureOr<SequenceOp> original = selectSequence(*module);
+    if (failed(original))
+      return 1;
+    auto wxType = cast<RankedTensorType>(original->getWx().getType());
+    Type elementType = wxType.getElementType();
+    Builder b(&context);
+    if (!dtypeOption.empty()) {
+      elementType = llvm::StringSwitch<Type>(dtypeOption)
+                        .Case("bf16", b.getBF16Type())
+                        .Case("f16", b.getF16Type())
+                        .Case("f32", b.getF32Type())
+                        .Default(Type());
+      if (!elementType)
+        return fail("--dtype must be bf16, f16 or f32, got '" + dtypeOption +
+                    "'");
+    }
+    int64_t headDim = headDimOption != 0 ? int64_t(headDimOption)
+                                         : wxType.getDimSize(4);
+    if (headDim < 1 || headDim > 65536)
+      return fail("--head-dim must be in [1, 65536], got " +
+                  llvm::Twine(headDim));
+    auto cell = SymbolTable::lookupNearestSymbolFrom<CellOp>(
+        *original, original->getCellAttr());
+    module = specializeSequence(*original, cell, elementType, headDim);
+    if (failed(verify(*module)))
+      return 1;
+  }
 
   // Clean up the cell bodies (nested on the cells, so an unused sequence op
   // is not folded away before it is compiled), then lower to PTX.

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Compiles every example cell for every dtype and the head dims the GPU check
+# uses, into gpu-packages/<cell>-<dtype>-dh<DH>/ (run on the dev machine, which
+# has MLIR; the GPU machine has none, so the packages travel with the run).
+#
+#   bash scripts/make-gpu-packages.sh [CHIP]     # default sm_90
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CHIP=${1:-sm_90}
+BUILD_DIR=${BUILD_DIR:-build}
+OUT_DIR=${OUT_DIR:-gpu-packages}
+CELLS=${CELLS:-"lstm gru slstm elman cifg_lstm"}
+DTYPES=${DTYPES:-"bf16 f16 f32"}
+HEAD_DIMS=${HEAD_DIMS:-"64 256 768 48"}
+
+rm -rf "$OUT_DIR"
+mkdir -p "$OUT_DIR"
+start=$(date +%s.%N)
+n=0
+for cell in $CELLS; do
+  for dtype in $DTYPES; do
+    for dh in $HEAD_DIMS; do
+      "$BUILD_DIR/bin/flashrnn-compile" "examples/$cell.mlir" -q \
+        --chip "$CHIP" --dtype "$dtype" --head-dim "$dh" \
+        -o "$OUT_DIR/$cell-$dtype-dh$dh"
+      n=$((n + 1))
+    done
+  done
+done
+end=$(date +%s.%N)
+printf '[make-gpu-packages] %d packages for %s in %.1f s -> %s\n' \
+  "$n" "$CHIP" "$(echo "$end - $start" | bc)" "$OUT_DIR" >&2
