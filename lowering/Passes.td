@@ -40,6 +40,28 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
   ];
 }
 
+def FlashRNNDeriveBackward : Pass<"flashrnn-derive-backward", "::mlir::ModuleOp"> {
+  let summary = "derive the adjoint of every cell body by automatic differentiation";
+  let description = [{
+    Adds, next to every `flashrnn.cell @c`, a private function
+
+    ```mlir
+    func.func private @c_adjoint(%s_prev..., %gates..., %constants..., %ds...)
+        -> (%ds_prev..., %dgates...) attributes {flashrnn.adjoint_of = @c}
+    ```
+
+    that recomputes the body from the previous states and the gate values
+    (both saved by the training-mode forward kernel) and propagates the
+    states' adjoints backwards through it with each op's derivative rule.
+    `%ds_prev` is the part of the previous states' gradient that flows
+    through the body (the recurrent matmul's part is added by the backward
+    kernel); stop_gradient blocks the flow.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
 def FlashRNNFuseTimeLoop : Pass<"flashrnn-fuse-time-loop", "::mlir::ModuleOp"> {
   let summary = "turn each planned sequence into one persistent kernel";
   let description = [{

@@ -392,19 +392,22 @@ bool readStatesAndConstants(Reader &rd, const json::Value &root, Manifest &m) {
   return true;
 }
 
-bool readProgram(Reader &rd, const json::Value &root, Manifest &m) {
+/// Reads the program `name` ("program", or "adjoint_program" whose args may
+/// also be the adjoints of the new states, {"kind":"adjoint"}) into `p`;
+/// it must have `numResults` results.
+bool readProgram(Reader &rd, const json::Value &root, Manifest &m,
+                 const std::string &name, Program &p, bool adjoint,
+                 int numResults) {
   const json::Value *prog;
-  if (!rd.member(root, "", "program", prog) ||
-      !rd.expectObject(*prog, "program"))
+  if (!rd.member(root, "", name, prog) || !rd.expectObject(*prog, name))
     return false;
-  Program &p = m.program;
 
   const json::Value *args;
-  if (!rd.getArray(*prog, "program", "args", args))
+  if (!rd.getArray(*prog, name, "args", args))
     return false;
   for (size_t a = 0; a < args->getArray().size(); ++a) {
     const json::Value &v = args->getArray()[a];
-    std::string f = Reader::index("program.args", a);
+    std::string f = Reader::index(name + ".args", a);
     if (!rd.expectObject(v, f))
       return false;
     std::string kind;
@@ -421,6 +424,9 @@ bool readProgram(Reader &rd, const json::Value &root, Manifest &m) {
     } else if (kind == "constant") {
       arg.kind = ArgKind::Constant;
       limit = int(m.constants.size());
+    } else if (adjoint && kind == "adjoint") {
+      arg.kind = ArgKind::Adjoint;
+      limit = m.numStates;
     } else {
       return rd.fail(Reader::join(f, "kind"), v.find("kind"),
                      "expected \"state\", \"gate\" or \"constant\", got \"" +
@@ -458,11 +464,11 @@ bool readProgram(Reader &rd, const json::Value &root, Manifest &m) {
   p.isI1.assign(p.args.size(), false);
 
   const json::Value *ops;
-  if (!rd.getArray(*prog, "program", "ops", ops))
+  if (!rd.getArray(*prog, name, "ops", ops))
     return false;
   for (size_t i = 0; i < ops->getArray().size(); ++i) {
     const json::Value &v = ops->getArray()[i];
-    std::string f = Reader::index("program.ops", i);
+    std::string f = Reader::index(name + ".ops", i);
     if (!rd.expectObject(v, f))
       return false;
     ProgramOp op;
@@ -533,16 +539,19 @@ bool readProgram(Reader &rd, const json::Value &root, Manifest &m) {
   }
 
   const json::Value *results;
-  if (!rd.getArray(*prog, "program", "results", results))
+  if (!rd.getArray(*prog, name, "results", results))
     return false;
-  if (int(results->getArray().size()) != m.numStates)
-    return rd.fail("program.results", results,
+  if (int(results->getArray().size()) != numResults)
+    return rd.fail(name + ".results", results,
                    "has " + std::to_string(results->getArray().size()) +
-                       " values but the cell has " +
-                       std::to_string(m.numStates) + " states");
+                       " values but " + std::to_string(numResults) +
+                       " are expected (" +
+                       (adjoint ? "one per state and per gate value"
+                                : "one per state") +
+                       ")");
   for (size_t r = 0; r < results->getArray().size(); ++r) {
     int64_t idx;
-    std::string f = Reader::index("program.results", r);
+    std::string f = Reader::index(name + ".results", r);
     if (!rd.toInt(results->getArray()[r], f, 0, p.numValues() - 1, idx))
       return false;
     if (p.isI1[idx])
@@ -625,8 +634,18 @@ bool parseManifest(const std::string &text, const std::string &what,
       !rd.getInt32(*counts, "counts", "states", 1, 1024, m.numStates))
     return failed();
   if (!readGates(rd, root, m) || !readStatesAndConstants(rd, root, m) ||
-      !readProgram(rd, root, m))
+      !readProgram(rd, root, m, "program", m.program, /*adjoint=*/false,
+                   m.numStates))
     return failed();
+  if (root.find("adjoint_program")) {
+    int gateValues = 0;
+    for (const ProgramArg &a : m.program.args)
+      gateValues += a.kind == ArgKind::Gate;
+    if (!readProgram(rd, root, m, "adjoint_program", m.adjointProgram,
+                     /*adjoint=*/true, m.numStates + gateValues))
+      return failed();
+    m.hasAdjointProgram = true;
+  }
 
   // The GPU kernels (docs/PACKAGE.md, "Kernels"). The CPU reference needs
   // none of it; only the PTX file names are kept here, the launch contract is

@@ -47,7 +47,9 @@ struct ConstantInfo {
   double value = 0.0;
 };
 
-enum class ArgKind { State, Gate, Constant };
+/// A program argument: a previous state, a gate value, a constant, or (in
+/// the adjoint program only) the adjoint of a new state.
+enum class ArgKind { State, Gate, Constant, Adjoint };
 enum class GatePart { Total, Input, Recurrent };
 
 struct ProgramArg {
@@ -135,6 +137,11 @@ struct Manifest {
   int recurrentState = 0;
   std::vector<ConstantInfo> constants;
   Program program;
+  /// The compiler-derived adjoint of `program` (docs/PACKAGE.md), if the
+  /// package has one: args are program's args then one adjoint per state;
+  /// results are the states' then the gate values' gradients.
+  bool hasAdjointProgram = false;
+  Program adjointProgram;
   /// The `ptx` file of each entry of `kernels` (empty: a CPU-only package).
   std::vector<std::string> kernels;
 

@@ -397,6 +397,9 @@ public:
                         : (arg.part == GatePart::Input ? xv : rv);
         break;
       }
+      case ArgKind::Adjoint: // only in the adjoint program
+        values[a] = 0.0;
+        break;
       }
     }
   }

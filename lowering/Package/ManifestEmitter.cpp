@@ -3,6 +3,7 @@
 #include "dialect/CellBodyOps.h"
 
 #include "lowering/Common/KernelABI.h"
+#include "lowering/DeriveBackward/DeriveBackward.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -46,10 +47,8 @@ static json::Array buildGates(CellOp cell) {
   return gates;
 }
 
-/// The cell body as a numbered straight-line program.
-static FailureOr<json::Object> buildProgram(CellOp cell) {
-  Block &block = cell.getBody().front();
-  llvm::DenseMap<Value, int64_t> number;
+/// The argument descriptors of the cell body (docs/PACKAGE.md).
+static json::Array buildBodyArgs(CellOp cell) {
   json::Array args;
   for (auto [i, s] : llvm::enumerate(cell.getStates()))
     args.push_back(json::Object{{"kind", "state"}, {"index", int64_t(i)}});
@@ -66,6 +65,14 @@ static FailureOr<json::Object> buildProgram(CellOp cell) {
   }
   for (auto [i, c] : llvm::enumerate(cell.getConstants()))
     args.push_back(json::Object{{"kind", "constant"}, {"index", int64_t(i)}});
+  return args;
+}
+
+/// A straight-line block (a cell body, or an adjoint function's body) as a
+/// numbered program: its arguments are `args`, its terminator's operands the
+/// results.
+static FailureOr<json::Object> buildProgram(Block &block, json::Array args) {
+  llvm::DenseMap<Value, int64_t> number;
   for (BlockArgument arg : block.getArguments())
     number[arg] = arg.getArgNumber();
 
@@ -162,9 +169,22 @@ FailureOr<json::Object>
 mlir::flashrnn::buildManifest(SequenceOp sequence, CellOp cell,
                               ArrayRef<PackagedKernel> kernels) {
   auto wx = cast<RankedTensorType>(sequence.getWx().getType());
-  FailureOr<json::Object> program = buildProgram(cell);
+  FailureOr<json::Object> program =
+      buildProgram(cell.getBody().front(), buildBodyArgs(cell));
   if (failed(program))
     return failure();
+  // The compiler-derived adjoint (flashrnn-derive-backward), when present.
+  std::optional<json::Object> adjointProgram;
+  if (func::FuncOp adjoint = lookupAdjoint(cell)) {
+    json::Array args = buildBodyArgs(cell);
+    for (unsigned s = 0; s < cell.getNumStates(); ++s)
+      args.push_back(json::Object{{"kind", "adjoint"}, {"index", int64_t(s)}});
+    FailureOr<json::Object> built =
+        buildProgram(adjoint.getBody().front(), std::move(args));
+    if (failed(built))
+      return failure();
+    adjointProgram = std::move(*built);
+  }
 
   json::Array kernelList;
   for (const PackagedKernel &k : kernels)
@@ -177,7 +197,7 @@ mlir::flashrnn::buildManifest(SequenceOp sequence, CellOp cell,
   for (ConstantAttr c : cell.getConstants().getAsRange<ConstantAttr>())
     constants.push_back(json::Object{{"name", c.getName().getValue()},
                                      {"value", c.getValue().getValueAsDouble()}});
-  return json::Object{
+  json::Object manifest{
       {"format", "flashrnn-package"},
       {"version", kPackageFormatVersion},
       {"cell", cell.getSymName()},
@@ -194,4 +214,7 @@ mlir::flashrnn::buildManifest(SequenceOp sequence, CellOp cell,
       {"program", std::move(*program)},
       {"kernels", std::move(kernelList)},
   };
+  if (adjointProgram)
+    manifest["adjoint_program"] = std::move(*adjointProgram);
+  return manifest;
 }

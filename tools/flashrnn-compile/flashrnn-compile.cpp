@@ -162,6 +162,7 @@ int main(int argc, char **argv) {
   OpPassManager &cellPM = pm.nest<CellOp>();
   cellPM.addPass(createCanonicalizerPass());
   cellPM.addPass(createCSEPass());
+  pm.addPass(createFlashRNNDeriveBackward());
   if (!cpuOnly) {
     PtxPipelineOptions options;
     options.chip = chip;
