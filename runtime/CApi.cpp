@@ -12,12 +12,17 @@
 
 #include "flashrnn/runtime.h"
 
+#include "runtime/Cuda/GpuForward.h"
+#include "runtime/Cuda/KernelSpec.h"
 #include "runtime/Manifest.h"
 #include "runtime/Reference.h"
 
+#include <cstring>
 #include <exception>
+#include <algorithm>
 #include <new>
 #include <string>
+#include <vector>
 
 struct FlashRnnPackage {
   std::string dir;
@@ -224,6 +229,102 @@ int flashrnn_reference_backward(const FlashRnnPackage *pkg, int64_t batch,
 
 void flashrnn_set_reference_threads(int threads) {
   setReferenceThreads(threads > 0 ? unsigned(threads) : 0u);
+}
+
+//===----------------------------------------------------------------------===//
+// CUDA backend
+//===----------------------------------------------------------------------===//
+
+int flashrnn_cuda_available(void) {
+  int available = 0;
+  guarded(__func__, [&]() {
+    std::string why;
+    if (!cuda::cudaAvailable(why))
+      return setError(FLASHRNN_ERROR_UNAVAILABLE, why);
+    available = 1;
+    lastError.clear();
+    return int(FLASHRNN_OK);
+  });
+  return available;
+}
+
+int flashrnn_cuda_device_name(char *buffer, size_t size) {
+  if (!buffer || size == 0)
+    return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                    "flashrnn_cuda_device_name: buffer is NULL or empty");
+  buffer[0] = '\0';
+  return guarded(__func__, [&]() {
+    std::string why;
+    if (!cuda::cudaAvailable(why))
+      return setError(FLASHRNN_ERROR_UNAVAILABLE, why);
+    std::string name = cuda::cudaDeviceSummary();
+    size_t n = std::min(name.size(), size - 1);
+    std::memcpy(buffer, name.data(), n);
+    buffer[n] = '\0';
+    return int(FLASHRNN_OK);
+  });
+}
+
+int flashrnn_package_has_gpu_forward(const FlashRnnPackage *pkg) {
+  if (!checkPackage(pkg, __func__))
+    return -1;
+  int result = -1;
+  guarded(__func__, [&]() {
+    std::vector<cuda::KernelSpec> specs;
+    std::string error;
+    if (!cuda::loadKernelSpecs(pkg->dir, pkg->manifest, specs, error))
+      return setError(FLASHRNN_ERROR_PACKAGE, error);
+    result = cuda::findKernel(specs, "forward") ? 1 : 0;
+    if (!result)
+      setError(FLASHRNN_ERROR_UNAVAILABLE,
+               pkg->dir + ": the package has no forward GPU kernel");
+    return int(FLASHRNN_OK);
+  });
+  return result;
+}
+
+int flashrnn_gpu_forward(const FlashRnnPackage *pkg, int64_t batch,
+                         int64_t seq, int64_t heads, const double *wx,
+                         const double *r, const double *b, const double *s0,
+                         double *states, double *last, int repeat,
+                         double *medianMs) {
+  if (!checkPackage(pkg, __func__))
+    return FLASHRNN_ERROR_INVALID_ARGUMENT;
+  const Manifest &m = pkg->manifest;
+  if (!wx || (!r && m.rGates) || (!b && m.bGates) || !states || !last)
+    return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                    "flashrnn_gpu_forward: wx, r, b, states and last must not "
+                    "be NULL");
+  if (repeat < 0)
+    return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                    "flashrnn_gpu_forward: repeat must be >= 0");
+  return guarded(__func__, [&]() {
+    // Classify failures: the package first (the same answer on any
+    // machine), then the driver, then what happened on the device.
+    std::string error;
+    std::vector<cuda::KernelSpec> specs;
+    if (!cuda::loadKernelSpecs(pkg->dir, m, specs, error))
+      return setError(FLASHRNN_ERROR_PACKAGE,
+                      std::string("flashrnn_gpu_forward: ") + error);
+    if (!cuda::findKernel(specs, "forward"))
+      return setError(FLASHRNN_ERROR_UNAVAILABLE,
+                      "flashrnn_gpu_forward: " + pkg->dir +
+                          ": the package has no forward GPU kernel");
+    if (!cuda::cudaAvailable(error))
+      return setError(FLASHRNN_ERROR_UNAVAILABLE,
+                      std::string("flashrnn_gpu_forward: ") + error);
+    cuda::GpuTiming timing;
+    timing.repeat = medianMs ? repeat : 0;
+    cuda::GpuForwardReport report;
+    if (!cuda::gpuForward(m, pkg->dir, RunDims{batch, seq, heads}, wx, r, b,
+                          s0, states, last, timing, report, error))
+      return setError(FLASHRNN_ERROR_DEVICE,
+                      std::string("flashrnn_gpu_forward: ") + error);
+    if (medianMs)
+      *medianMs = report.medianMs;
+    lastError.clear();
+    return int(FLASHRNN_OK);
+  });
 }
 
 } // extern "C"

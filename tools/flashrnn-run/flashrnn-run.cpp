@@ -5,22 +5,28 @@
 //===----------------------------------------------------------------------===//
 //
 // Runs a package forward (and optionally backward) on inputs read from .npy
-// files or generated from a seed, and writes the outputs as .npy. The CPU
-// reference is the only backend for now; `--device cuda` fails cleanly.
+// files or generated from a seed, and writes the outputs as .npy. Backends:
+// the float64 CPU reference, and the package's forward kernel on a CUDA GPU
+// (`--device cuda`; `--check` compares it with the reference, `--repeat`
+// times it). `--device auto` (the default) takes the GPU when there is one
+// and the package has a kernel for it, and says which it took and why.
 //
-// Exit codes: 0 success, 1 bad usage or bad input (never a crash), 2 the
-// outputs contain non-finite values.
+// Exit codes: 0 success, 1 bad usage or bad input, a GPU failure or a failed
+// --check (never a crash), 2 the outputs contain non-finite values.
 //
 //===----------------------------------------------------------------------===//
 
 #include "flashrnn/runtime.h"
 
+#include "runtime/Cuda/GpuForward.h"
+#include "runtime/Cuda/KernelSpec.h"
 #include "runtime/Half.h"
 #include "runtime/Manifest.h"
 #include "runtime/Npy.h"
 #include "runtime/Random.h"
 #include "runtime/Reference.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cerrno>
 #include <cmath>
@@ -55,12 +61,26 @@ const char *kUsage =
     "  --no-s0            with --random: no s0 (states start at their init)\n"
     "  --outputs DIR      write states.npy, last.npy (and dwx.npy, dr.npy,\n"
     "                     db.npy, ds0.npy for --backward); created if missing\n"
-    "  --backward         also run the backward pass\n"
-    "  --device cpu|cuda  backend (default cpu: the float64 CPU reference)\n"
+    "  --backward         also run the backward pass (CPU reference only)\n"
+    "  --device auto|cpu|cuda\n"
+    "                     backend: cpu is the float64 CPU reference, cuda the\n"
+    "                     package's forward kernel on GPU 0; auto (default)\n"
+    "                     takes cuda when a driver and GPU are present and the\n"
+    "                     package has a forward kernel, else cpu\n"
+    "  --check            with cuda: also run the CPU reference on the same\n"
+    "                     (dtype-rounded) inputs and compare; fails when the\n"
+    "                     relative Frobenius error of states or last exceeds\n"
+    "                     1e-2 (bf16, f16) or 1e-3 (f32), or on NaN/unwritten\n"
+    "  --repeat N         with cuda: time N forwards (default 1) after one\n"
+    "                     warm-up; prints the median and us per step\n"
     "  --threads N        CPU threads (default: all cores)\n"
     "  --help             this text\n"
     "\n"
-    "Exit status: 0 success, 1 bad usage or input, 2 non-finite outputs.\n";
+    "Environment: FLASHRNN_LIBCUDA overrides the driver library path\n"
+    "(default libcuda.so.1); CUDA_VISIBLE_DEVICES picks the GPU.\n"
+    "\n"
+    "Exit status: 0 success, 1 bad usage or input, GPU failure or failed\n"
+    "--check, 2 non-finite outputs.\n";
 
 /// Every failure goes through here: one line on stderr, exit 1.
 [[noreturn]] void fatal(const std::string &message) {
@@ -70,8 +90,9 @@ const char *kUsage =
 }
 
 struct Options {
-  std::string package, inputs, outputs, device = "cpu";
-  bool backward = false, random = false, noS0 = false;
+  std::string package, inputs, outputs, device = "auto";
+  bool backward = false, random = false, noS0 = false, check = false;
+  int repeat = 1;
   uint64_t seed = 0;
   int64_t batch = -1, seq = -1, heads = -1;
   int threads = 0;
@@ -108,8 +129,13 @@ Options parseArgs(int argc, char **argv) {
       o.backward = true;
     } else if (a == "--device") {
       o.device = value();
-      if (o.device != "cpu" && o.device != "cuda")
-        fatal("--device expects 'cpu' or 'cuda', got '" + o.device + "'");
+      if (o.device != "cpu" && o.device != "cuda" && o.device != "auto")
+        fatal("--device expects 'auto', 'cpu' or 'cuda', got '" + o.device +
+              "'");
+    } else if (a == "--check") {
+      o.check = true;
+    } else if (a == "--repeat") {
+      o.repeat = int(parseInt(a, value(), 1, 100000));
     } else if (a == "--random") {
       o.random = true;
       o.seed = uint64_t(parseInt(a, value(), 0, INT64_MAX));
@@ -138,6 +164,12 @@ Options parseArgs(int argc, char **argv) {
     fatal("give exactly one of --inputs DIR and --random SEED");
   if (!o.random && o.noS0)
     fatal("--no-s0 only applies to --random (with --inputs, omit s0.npy)");
+  if (o.device == "cpu" && o.check)
+    fatal("--check compares the GPU with the CPU reference: it needs "
+          "--device cuda (or auto on a machine with a GPU)");
+  if (o.device == "cuda" && o.backward)
+    fatal("--backward is not implemented on the GPU yet (the backward "
+          "kernels come later); use --device cpu");
   if (o.random) {
     if (o.batch < 0)
       o.batch = 2;
@@ -318,15 +350,88 @@ int64_t report(const Tensor &t) {
   return bad;
 }
 
+/// Picks the backend for --device and prints which, and why. The package's
+/// kernel entries are validated first (that answer is the same on every
+/// machine), then the driver is looked for. Returns true for the GPU.
+bool chooseDevice(const Options &o, const FlashRnnPackage *pkg) {
+  if (o.device == "cpu") {
+    std::printf("device: cpu\n");
+    return false;
+  }
+  int hasKernel = flashrnn_package_has_gpu_forward(pkg);
+  if (hasKernel < 0)
+    fatal(flashrnn_last_error());
+  std::string why;
+  if (o.device == "cuda") {
+    if (!hasKernel)
+      fatal(o.package + ": --device cuda: the package has no forward GPU "
+                        "kernel (was it compiled with --cpu-only?)");
+    if (!flashrnn_cuda_available())
+      fatal(std::string("--device cuda: ") + flashrnn_last_error());
+    std::printf("device: cuda (%s)\n", cuda::cudaDeviceSummary().c_str());
+    return true;
+  }
+  // auto
+  if (!hasKernel)
+    why = "the package has no GPU kernel";
+  else if (o.backward)
+    why = "--backward runs on the CPU reference only (GPU backward kernels "
+          "are not implemented yet)";
+  else if (!flashrnn_cuda_available())
+    why = flashrnn_last_error();
+  if (!why.empty()) {
+    std::printf("device: cpu (auto: %s)\n", why.c_str());
+    return false;
+  }
+  std::printf("device: cuda (auto: %s)\n", cuda::cudaDeviceSummary().c_str());
+  return true;
+}
+
+/// Compares a GPU output with the reference and prints one line: max abs
+/// error, that over max |ref|, and the relative Frobenius error
+/// ||gpu - ref|| / ||ref||. Elements where the reference itself is not
+/// finite are skipped (and counted); a non-finite GPU value elsewhere fails.
+bool compare(const Tensor &gpu, const Tensor &ref, double tolerance) {
+  double maxAbs = 0, maxRef = 0, diff2 = 0, ref2 = 0;
+  int64_t gpuBad = 0, refBad = 0, firstBad = -1;
+  for (size_t i = 0; i < ref.data.size(); ++i) {
+    double g = gpu.data[i], x = ref.data[i];
+    if (!std::isfinite(x)) {
+      ++refBad;
+      continue;
+    }
+    if (!std::isfinite(g)) {
+      if (gpuBad++ == 0)
+        firstBad = int64_t(i);
+      continue;
+    }
+    double e = std::fabs(g - x);
+    maxAbs = std::max(maxAbs, e);
+    maxRef = std::max(maxRef, std::fabs(x));
+    diff2 += e * e;
+    ref2 += x * x;
+  }
+  double relMax = maxRef > 0 ? maxAbs / maxRef : maxAbs;
+  double relFrob = ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2);
+  bool pass = gpuBad == 0 && relFrob <= tolerance;
+  std::printf("  %-8s max_abs_err=%.3e  max_rel_err=%.3e  rel_frobenius=%.3e"
+              "  %s\n",
+              gpu.name.c_str(), maxAbs, relMax, relFrob,
+              pass ? "PASS" : "FAIL");
+  if (gpuBad)
+    std::printf("  %-8s %lld non-finite GPU values where the reference is "
+                "finite, first at %s\n",
+                gpu.name.c_str(), (long long)gpuBad,
+                indexToString(gpu.shape, firstBad).c_str());
+  if (refBad)
+    std::printf("  %-8s note: %lld reference values are not finite (not "
+                "compared)\n",
+                gpu.name.c_str(), (long long)refBad);
+  return pass;
+}
+
 int run(int argc, char **argv) {
   Options o = parseArgs(argc, argv);
-
-  if (o.device == "cuda") {
-    // The GPU launcher (dlopen of libcuda.so.1) is not part of this build.
-    std::fprintf(stderr, "flashrnn-run: the CUDA backend is not available "
-                         "in this build/package\n");
-    return 1;
-  }
 
   auto t0 = Clock::now();
   FlashRnnPackage *pkg = flashrnn_package_load(o.package.c_str());
@@ -350,6 +455,11 @@ int run(int argc, char **argv) {
               o.package.c_str(), flashrnn_package_cell(pkg),
               flashrnn_package_dtype(pkg), (long long)DH,
               flashrnn_package_num_gates(pkg), wxG, rG, bG, S);
+
+  bool useGpu = chooseDevice(o, pkg);
+  if (o.check && !useGpu)
+    std::printf("note: --check compares the GPU with the CPU reference; "
+                "nothing to compare on the cpu device\n");
 
   Tensor wx{"wx"}, r{"r"}, b{"b"}, s0{"s0"}, dstates{"dstates"},
       dlast{"dlast"};
@@ -419,12 +529,38 @@ int run(int argc, char **argv) {
   states.data.resize(size_t(numElements(sh.states)));
   last.data.resize(size_t(numElements(sh.last)));
   auto t2 = Clock::now();
-  if (flashrnn_reference_forward(pkg, d.batch, d.seq, d.heads, wx.data.data(),
-                                 r.data.data(), b.data.data(),
-                                 s0.present ? s0.data.data() : nullptr,
-                                 states.data.data(), last.data.data()))
+  cuda::GpuForwardReport gpu;
+  if (useGpu) {
+    cuda::GpuTiming timing;
+    timing.repeat = o.repeat;
+    timing.warmup = 1;
+    if (!cuda::gpuForward(m, o.package, d, wx.data.data(), r.data.data(),
+                          b.data.data(), s0.present ? s0.data.data() : nullptr,
+                          states.data.data(), last.data.data(), timing, gpu,
+                          error))
+      fatal(error);
+  } else if (flashrnn_reference_forward(
+                 pkg, d.batch, d.seq, d.heads, wx.data.data(), r.data.data(),
+                 b.data.data(), s0.present ? s0.data.data() : nullptr,
+                 states.data.data(), last.data.data())) {
     fatal(flashrnn_last_error());
+  }
   double fwdMs = msSince(t2);
+
+  // --check: the reference on the very same (already dtype-rounded) inputs.
+  Tensor refStates{"states", sh.states}, refLast{"last", sh.last};
+  double checkMs = 0;
+  if (useGpu && o.check) {
+    refStates.data.resize(states.data.size());
+    refLast.data.resize(last.data.size());
+    auto tc = Clock::now();
+    if (flashrnn_reference_forward(
+            pkg, d.batch, d.seq, d.heads, wx.data.data(), r.data.data(),
+            b.data.data(), s0.present ? s0.data.data() : nullptr,
+            refStates.data.data(), refLast.data.data()))
+      fatal(flashrnn_last_error());
+    checkMs = msSince(tc);
+  }
 
   Tensor dwx{"dwx", sh.wx}, dr{"dr", sh.r}, db{"db", sh.b}, ds0{"ds0", sh.s0};
   double bwdMs = 0;
@@ -453,9 +589,31 @@ int run(int argc, char **argv) {
         fatal(error);
   double writeMs = msSince(t4);
 
-  std::printf("time (cpu reference, float64): load %.3f ms, inputs %.3f ms, "
-              "forward %.3f ms",
-              loadMs, inputMs, fwdMs);
+  if (useGpu) {
+    std::printf("gpu: kernel %s, grid [%lld, %lld, tiles] with batch_tile "
+                "%lld in %zu launch(es) (tiles:",
+                gpu.entry.c_str(), (long long)gpu.ctasPerHead,
+                (long long)gpu.heads, (long long)gpu.batchTile,
+                gpu.launches.size());
+    for (const cuda::LaunchChunk &c : gpu.launches)
+      std::printf(" %lld", (long long)c.tiles);
+    std::printf("), block [%lld, %lld, %lld], dynamic shared %lld bytes%s\n",
+                (long long)gpu.block[0], (long long)gpu.block[1],
+                (long long)gpu.block[2], (long long)gpu.dynamicSharedBytes,
+                gpu.cooperative ? ", cooperative" : "");
+    if (gpu.cooperative)
+      std::printf("gpu: co-residency: %lld CTAs fit at once\n",
+                  (long long)gpu.residentCtas);
+    std::printf("time (cuda, %s): load %.3f ms, inputs %.3f ms, gpu %.3f ms "
+                "(module load, transfers, checked forward, %d timed)",
+                dtypeName(m.dtype), loadMs, inputMs, fwdMs, o.repeat);
+    if (o.check)
+      std::printf(", cpu reference %.3f ms", checkMs);
+  } else {
+    std::printf("time (cpu reference, float64): load %.3f ms, inputs %.3f "
+                "ms, forward %.3f ms",
+                loadMs, inputMs, fwdMs);
+  }
   if (o.backward)
     std::printf(", backward %.3f ms", bwdMs);
   if (!o.outputs.empty())
@@ -466,7 +624,32 @@ int run(int argc, char **argv) {
   for (Tensor *t : outputs)
     bad += report(*t);
   flashrnn_package_free(pkg);
+
+  if (useGpu && gpu.medianMs >= 0) {
+    double lo = *std::min_element(gpu.timesMs.begin(), gpu.timesMs.end());
+    double hi = *std::max_element(gpu.timesMs.begin(), gpu.timesMs.end());
+    std::printf("gpu time: median %.4f ms over %zu runs (min %.4f, max %.4f), "
+                "%.4f us/step\n",
+                gpu.medianMs, gpu.timesMs.size(), lo, hi,
+                gpu.medianMs * 1000.0 / double(d.seq));
+  }
+  bool checkFailed = false;
+  if (useGpu && o.check) {
+    // docs/TARGETS.md item 4: bf16/f16 1e-2, f32 1e-3, relative to float64.
+    double tolerance = m.dtype == DType::F32 ? 1e-3 : 1e-2;
+    std::printf("check (gpu vs cpu reference, float64; pass: rel_frobenius "
+                "<= %.0e, no NaN):\n",
+                tolerance);
+    checkFailed |= !compare(states, refStates, tolerance);
+    checkFailed |= !compare(last, refLast, tolerance);
+    std::printf("check: %s\n", checkFailed ? "FAIL" : "PASS");
+  }
   std::fflush(stdout);
+  if (checkFailed) {
+    std::fprintf(stderr, "flashrnn-run: error: the GPU forward disagrees "
+                         "with the CPU reference (see above)\n");
+    return 1;
+  }
   if (bad) {
     std::fprintf(stderr,
                  "flashrnn-run: error: %lld non-finite output values (see "

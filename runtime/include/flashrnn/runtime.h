@@ -5,8 +5,9 @@
 |*===----------------------------------------------------------------------===*|
 |*                                                                            *|
 |* The stable C interface of libflashrnn_runtime: load a kernel package       *|
-|* (docs/PACKAGE.md), query it, and run the float64 CPU reference forward and *|
-|* backward through time. Every tensor is a dense, C-ordered host buffer in   *|
+|* (docs/PACKAGE.md), query it, run the float64 CPU reference forward and    *|
+|* backward through time, and run the package's forward kernel on a GPU      *|
+|* (the CUDA driver is loaded at run time; no GPU is needed to link). Every tensor is a dense, C-ordered host buffer in   *|
 |* the public layouts (docs/RUNTIME.md):                                      *|
 |*   Wx [B,T,Gw,NH,DH]  R [Gr,NH,DH,DH]  b [Gb,NH,DH]  s0 [S,B,NH,DH]         *|
 |*   states [S,B,T,NH,DH]  last [S,B,NH,DH]                                   *|
@@ -19,6 +20,7 @@
 #ifndef FLASHRNN_RUNTIME_H
 #define FLASHRNN_RUNTIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -38,8 +40,10 @@ enum FlashRnnStatus {
   FLASHRNN_OK = 0,
   FLASHRNN_ERROR_INVALID_ARGUMENT = 1, /* null pointer, bad size, bad index */
   FLASHRNN_ERROR_PACKAGE = 2,          /* package missing or malformed */
-  FLASHRNN_ERROR_UNAVAILABLE = 3,      /* e.g. the CUDA backend */
-  FLASHRNN_ERROR_INTERNAL = 4
+  FLASHRNN_ERROR_UNAVAILABLE = 3,      /* no CUDA driver/GPU, no GPU kernel */
+  FLASHRNN_ERROR_INTERNAL = 4,
+  FLASHRNN_ERROR_DEVICE = 5 /* a CUDA call failed, a kernel does not fit the
+                               device, or it left outputs unwritten */
 };
 
 typedef struct FlashRnnPackage FlashRnnPackage;
@@ -104,6 +108,41 @@ FLASHRNN_API int flashrnn_reference_backward(
 
 /* Number of threads the CPU reference uses (0 = hardware concurrency). */
 FLASHRNN_API void flashrnn_set_reference_threads(int threads);
+
+/*===----------------------------------------------------------------------===*\
+|* CUDA backend (docs/RUNTIME.md). libcuda.so.1 is loaded on first use      *|
+|* (FLASHRNN_LIBCUDA overrides the path); device 0 is used                  *|
+|* (CUDA_VISIBLE_DEVICES selects it).                                       *|
+\*===----------------------------------------------------------------------===*/
+
+/* 1 if the CUDA driver loads and sees a GPU, else 0, and
+ * flashrnn_last_error() says why ("no CUDA driver: libcuda.so.1 not found
+ * (this machine has no NVIDIA driver)", ...). */
+FLASHRNN_API int flashrnn_cuda_available(void);
+
+/* Writes a description of device 0 ("NVIDIA H100 80GB HBM3 (sm_90, 132 SMs,
+ * 79.1 GiB, driver 12.4)"), NUL-terminated and truncated to fit `size`
+ * bytes. FLASHRNN_ERROR_UNAVAILABLE without a GPU. */
+FLASHRNN_API int flashrnn_cuda_device_name(char *buffer, size_t size);
+
+/* 1 if the package has a valid forward GPU kernel, 0 if it has none (a
+ * CPU-only package), -1 if its `kernels` entries are malformed
+ * (flashrnn_last_error() names the field). Needs no GPU. */
+FLASHRNN_API int flashrnn_package_has_gpu_forward(const FlashRnnPackage *pkg);
+
+/* Runs the package's forward kernel on device 0; arguments as
+ * flashrnn_reference_forward (inputs are rounded to the package dtype on
+ * upload; outputs are converted to float64). Outputs the kernel did not write
+ * are an error. With repeat > 0 and median_ms non-NULL, the whole forward is
+ * then run once more untimed and `repeat` times timed with CUDA events, and
+ * *median_ms receives the median (inputs stay on the device). */
+FLASHRNN_API int flashrnn_gpu_forward(const FlashRnnPackage *pkg,
+                                      int64_t batch, int64_t seq,
+                                      int64_t heads, const double *wx,
+                                      const double *r, const double *b,
+                                      const double *s0, double *states,
+                                      double *last, int repeat,
+                                      double *median_ms);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -1,0 +1,137 @@
+//===- KernelSpec.h - A package's kernels and their launches ----*- C++ -*-===//
+//
+// Part of FlashRNN-MLIR, the runtime (no MLIR, no LLVM).
+//
+//===----------------------------------------------------------------------===//
+//
+// The `kernels` entries of a manifest (docs/PACKAGE.md, "Kernels"), validated
+// against the launch contract, and the pure functions that turn a kernel and
+// run-time sizes into launches: the memref descriptors of the parameters and
+// the split of the batch into co-resident launches. Nothing here talks to a
+// GPU, so all of it is unit-tested on machines without one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FLASHRNN_RUNTIME_CUDA_KERNELSPEC_H
+#define FLASHRNN_RUNTIME_CUDA_KERNELSPEC_H
+
+#include "runtime/Manifest.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace flashrnn {
+namespace cuda {
+
+/// One `kernels` entry.
+struct KernelSpec {
+  int index = 0;       // position in `kernels` (for messages)
+  std::string kind;    // "forward", later "backward"
+  std::string entry;   // the PTX .entry name
+  std::string ptx;     // file name, relative to the package directory
+  std::string ptxPath; // package directory + "/" + ptx
+  std::string chip;    // "sm_90"
+  int chipMajor = 0, chipMinor = 0; // 9, 0 from "sm_90" ("sm_90a" too)
+  // The schedule fields the launcher needs.
+  int64_t ctasPerHead = 1; // grid x
+  int64_t batchTile = 1;   // batch rows per CTA (grid z counts tiles)
+  bool gridBarrier = false;
+  int64_t block[3] = {1, 1, 1};
+  int64_t dynamicSharedBytes = 0;
+  bool cooperative = false;
+};
+
+/// Reads and validates every `kernels` entry of PACKAGE_DIR/manifest.json
+/// (`m` is the already loaded manifest, for the dtype). Messages name the
+/// field as the manifest loader does: "DIR/manifest.json: field
+/// 'kernels[0].args[3].rank' (line 40, column 17): expected 4, got 3".
+/// Checks: the fields exist with the right JSON types, `ptx` names a file in
+/// the package, `chip` is sm_XY, `grid` is [ctas_per_head, heads,
+/// batch_tiles], `block` has 3 positive sizes, and `args` is exactly the
+/// forward contract (names, kinds, ranks, dtypes) for a forward kernel.
+bool loadKernelSpecs(const std::string &packageDir, const Manifest &m,
+                     std::vector<KernelSpec> &specs, std::string &error);
+
+/// The first kernel of `kind`, or null.
+const KernelSpec *findKernel(const std::vector<KernelSpec> &specs,
+                             const std::string &kind);
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+/// MLIR's memref descriptor flattened into kernel parameters (3 + 2r of
+/// them, each 64-bit): allocated pointer, aligned pointer, offset (0), the r
+/// sizes, the r row-major strides in elements.
+std::vector<uint64_t> memrefDescriptor(uint64_t devicePointer,
+                                       const std::vector<int64_t> &shape);
+
+/// The kernel parameters of one launch, in the layout cuLaunchKernel takes:
+/// one value slot per parameter, and `pointers()` to hand over. 64-bit
+/// values fill their slot; an i32 occupies the first 4 bytes of its slot.
+class KernelParams {
+public:
+  void addMemref(uint64_t devicePointer, const std::vector<int64_t> &shape);
+  /// Returns the slot index (to update it between launches).
+  size_t addI32(int32_t value);
+  void setI32(size_t slot, int32_t value);
+
+  size_t size() const { return slots.size(); }
+  uint64_t slot(size_t i) const { return slots[i]; }
+  bool isI32(size_t i) const { return i32[i]; }
+  int32_t i32Value(size_t i) const;
+  /// The void*[] of cuLaunchKernel; valid until the next add.
+  void **pointers();
+
+private:
+  std::vector<uint64_t> slots;
+  std::vector<bool> i32;
+  std::vector<void *> ptrs;
+};
+
+/// Device pointers of the forward kernel's buffers.
+struct ForwardBuffers {
+  uint64_t wx = 0, r = 0, b = 0, s0 = 0, states = 0, last = 0, hExchange = 0,
+           sync = 0;
+};
+
+/// Shapes of the forward kernel's arguments for sizes B, T, NH (the public
+/// layouts of ARCHITECTURE.md, B the whole batch, plus the workspaces).
+struct ForwardShapes {
+  std::vector<int64_t> wx, r, b, s0, states, last, hExchange, sync;
+};
+ForwardShapes forwardShapes(const Manifest &m, const KernelSpec &k,
+                            int64_t batch, int64_t seq, int64_t heads);
+
+/// The forward kernel's parameters in contract order; `batchBeginSlot` gets
+/// the slot of `batch_begin` (initially 0).
+KernelParams forwardParams(const ForwardBuffers &buffers,
+                           const ForwardShapes &shapes, size_t &batchBeginSlot);
+
+//===----------------------------------------------------------------------===//
+// Launches
+//===----------------------------------------------------------------------===//
+
+/// One launch: grid (ctasPerHead, heads, tiles), its first batch row.
+struct LaunchChunk {
+  int64_t batchBegin = 0; // a multiple of batch_tile
+  int64_t tiles = 0;      // grid z
+};
+
+/// Splits the batch into launches. `residentCtas` is how many CTAs of this
+/// kernel the device holds at once (blocks per SM x SMs, from the occupancy
+/// API); it only matters when `cooperative`, where every CTA of a launch must
+/// be resident: each launch then gets the largest number of tiles k with
+/// ctasPerHead * heads * k <= residentCtas. `maxGridZ` bounds the tiles of
+/// any launch. Fails (message with the numbers) when even one tile does not
+/// fit.
+bool planLaunches(int64_t batch, int64_t batchTile, int64_t ctasPerHead,
+                  int64_t heads, bool cooperative, int64_t residentCtas,
+                  int64_t maxGridZ, std::vector<LaunchChunk> &chunks,
+                  std::string &error);
+
+} // namespace cuda
+} // namespace flashrnn
+
+#endif // FLASHRNN_RUNTIME_CUDA_KERNELSPEC_H

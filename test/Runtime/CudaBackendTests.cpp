@@ -1,0 +1,345 @@
+//===- CudaBackendTests.cpp - Unit tests of the CUDA backend (no GPU) -----===//
+//
+// Part of FlashRNN-MLIR, the runtime's tests.
+//
+//===----------------------------------------------------------------------===//
+//
+// What the GPU launcher computes on the host, tested without a GPU: the memref
+// descriptors of the kernel parameters, the split of the batch into
+// co-resident launches, the dtype conversions and poison detection, the
+// validation of `kernels` entries, and the C ABI's answers when there is no
+// driver. Linked into flashrnn-runtime-tests.
+//
+//===----------------------------------------------------------------------===//
+
+#include "flashrnn/runtime.h"
+
+#include "runtime/Cuda/GpuForward.h"
+#include "runtime/Cuda/KernelSpec.h"
+#include "runtime/Half.h"
+#include "runtime/Manifest.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+using namespace flashrnn;
+using namespace flashrnn::cuda;
+
+namespace {
+
+const std::string kInputs = FLASHRNN_RUNTIME_INPUTS;
+
+::testing::AssertionResult has(const std::string &text,
+                               const std::string &needle) {
+  if (text.find(needle) != std::string::npos)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "'" << needle << "' not in '" << text << "'";
+}
+
+Manifest loadOrDie(const std::string &dir) {
+  Manifest m;
+  std::string error;
+  EXPECT_TRUE(loadManifest(dir, m, error)) << error;
+  return m;
+}
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+TEST(CudaParams, MemrefDescriptorIsMlirLayout) {
+  // allocated, aligned, offset, sizes, row-major strides (in elements).
+  std::vector<uint64_t> d = memrefDescriptor(0x7000, {2, 3, 4, 5, 6});
+  std::vector<uint64_t> want = {0x7000, 0x7000, 0, 2,  3,  4, 5,
+                                6,      360,    120, 30, 6, 1};
+  EXPECT_EQ(d, want);
+  EXPECT_EQ(memrefDescriptor(0x10, {7}),
+            (std::vector<uint64_t>{0x10, 0x10, 0, 7, 1}));
+  // A dimension of size 1 still gets the product of the later sizes.
+  EXPECT_EQ(memrefDescriptor(0x20, {4, 1, 16, 16}),
+            (std::vector<uint64_t>{0x20, 0x20, 0, 4, 1, 16, 16, 256, 256, 16,
+                                   1}));
+}
+
+TEST(CudaParams, ForwardParamsFollowTheContract) {
+  Manifest m = loadOrDie(kInputs + "/lstm-kernel");
+  std::vector<KernelSpec> specs;
+  std::string error;
+  ASSERT_TRUE(loadKernelSpecs(kInputs + "/lstm-kernel", m, specs, error))
+      << error;
+  const KernelSpec *k = findKernel(specs, "forward");
+  ASSERT_NE(k, nullptr);
+  EXPECT_EQ(k->batchTile, 8);
+  // B = 20 rows in tiles of 8: 3 tiles; NH = 3.
+  ForwardShapes sh = forwardShapes(m, *k, 20, 5, 3);
+  EXPECT_EQ(sh.wx, (std::vector<int64_t>{20, 5, 4, 3, 16}));
+  EXPECT_EQ(sh.r, (std::vector<int64_t>{4, 3, 16, 16}));
+  EXPECT_EQ(sh.b, (std::vector<int64_t>{4, 3, 16}));
+  EXPECT_EQ(sh.s0, (std::vector<int64_t>{2, 20, 3, 16}));
+  EXPECT_EQ(sh.states, (std::vector<int64_t>{2, 20, 5, 3, 16}));
+  EXPECT_EQ(sh.last, (std::vector<int64_t>{2, 20, 3, 16}));
+  EXPECT_EQ(sh.hExchange, (std::vector<int64_t>{2, 20, 3, 16}));
+  EXPECT_EQ(sh.sync, (std::vector<int64_t>{9}));
+
+  ForwardBuffers buf{0x100, 0x200, 0x300, 0x400, 0x500, 0x600, 0x700, 0x800};
+  size_t batchBeginSlot = 0;
+  KernelParams p = forwardParams(buf, sh, batchBeginSlot);
+  // 8 memrefs of ranks 5,4,3,4,5,4,4,1 (3 + 2r each) and one i32: the 85
+  // .param entries of flashrnn-compile's PTX.
+  ASSERT_EQ(p.size(), 13u + 11 + 9 + 11 + 13 + 11 + 11 + 5 + 1);
+  EXPECT_EQ(batchBeginSlot, p.size() - 1);
+  size_t at = 0;
+  for (auto [ptr, shape] :
+       std::vector<std::pair<uint64_t, std::vector<int64_t>>>{
+           {0x100, sh.wx},
+           {0x200, sh.r},
+           {0x300, sh.b},
+           {0x400, sh.s0},
+           {0x500, sh.states},
+           {0x600, sh.last},
+           {0x700, sh.hExchange},
+           {0x800, sh.sync}}) {
+    std::vector<uint64_t> want = memrefDescriptor(ptr, shape);
+    for (size_t i = 0; i < want.size(); ++i, ++at) {
+      EXPECT_EQ(p.slot(at), want[i]) << "parameter " << at;
+      EXPECT_FALSE(p.isI32(at));
+    }
+  }
+  EXPECT_TRUE(p.isI32(batchBeginSlot));
+  EXPECT_EQ(p.i32Value(batchBeginSlot), 0);
+  p.setI32(batchBeginSlot, 16);
+  EXPECT_EQ(p.i32Value(batchBeginSlot), 16);
+  // The pointers handed to cuLaunchKernel address the slots: the driver reads
+  // 8 bytes for a 64-bit parameter and 4 for the i32.
+  void **ptrs = p.pointers();
+  uint64_t v;
+  std::memcpy(&v, ptrs[3], 8);
+  EXPECT_EQ(v, 20u); // wx's first size
+  int32_t bb;
+  std::memcpy(&bb, ptrs[batchBeginSlot], 4);
+  EXPECT_EQ(bb, 16);
+}
+
+//===----------------------------------------------------------------------===//
+// Launch planning
+//===----------------------------------------------------------------------===//
+
+TEST(CudaLaunches, NonCooperativeIsOneLaunch) {
+  std::vector<LaunchChunk> c;
+  std::string error;
+  ASSERT_TRUE(planLaunches(64, 8, 1, 12, false, 0, 65535, c, error)) << error;
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].batchBegin, 0);
+  EXPECT_EQ(c[0].tiles, 8);
+  // A ragged batch: ceil(5 / 8) = 1 tile.
+  ASSERT_TRUE(planLaunches(5, 8, 1, 3, false, 0, 65535, c, error));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].tiles, 1);
+  // The grid's z limit splits too.
+  ASSERT_TRUE(planLaunches(100, 1, 1, 1, false, 0, 40, c, error));
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[2].batchBegin, 80);
+  EXPECT_EQ(c[2].tiles, 20);
+}
+
+TEST(CudaLaunches, CooperativeSplitsIntoResidentChunks) {
+  std::vector<LaunchChunk> c;
+  std::string error;
+  // Everything fits: one launch.
+  ASSERT_TRUE(planLaunches(64, 8, 4, 3, true, 132, 65535, c, error));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].tiles, 8);
+  // 12 CTAs per tile, 30 resident: 2 tiles per launch, 4 launches, each
+  // batch_begin a multiple of the tile.
+  ASSERT_TRUE(planLaunches(64, 8, 4, 3, true, 30, 65535, c, error));
+  ASSERT_EQ(c.size(), 4u);
+  for (size_t i = 0; i < c.size(); ++i) {
+    EXPECT_EQ(c[i].batchBegin, int64_t(16 * i));
+    EXPECT_EQ(c[i].tiles, 2);
+  }
+  // Ragged: 3 tiles, 2 per launch -> 2 + 1.
+  ASSERT_TRUE(planLaunches(20, 8, 4, 3, true, 30, 65535, c, error));
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[1].batchBegin, 16);
+  EXPECT_EQ(c[1].tiles, 1);
+  // Exactly one tile fits.
+  ASSERT_TRUE(planLaunches(20, 8, 4, 3, true, 12, 65535, c, error));
+  EXPECT_EQ(c.size(), 3u);
+}
+
+TEST(CudaLaunches, CooperativeThatCannotFitFails) {
+  std::vector<LaunchChunk> c;
+  std::string error;
+  EXPECT_FALSE(planLaunches(16, 8, 8, 24, true, 132, 65535, c, error));
+  EXPECT_TRUE(has(error, "needs 192 CTAs resident at once for one batch tile "
+                         "(ctas_per_head 8 x heads 24), but the device "
+                         "holds at most 132"))
+      << error;
+  EXPECT_TRUE(c.empty());
+}
+
+//===----------------------------------------------------------------------===//
+// Conversions and poison
+//===----------------------------------------------------------------------===//
+
+TEST(CudaConversions, RoundTripAndPoison) {
+  std::vector<double> in = {1.0, -2.5, 0.1, 3.0e-3, 65504.0, 1e-8};
+  for (DType t : {DType::BF16, DType::F16, DType::F32}) {
+    std::vector<uint8_t> bytes = encodeForDevice(in.data(), in.size(), t);
+    ASSERT_EQ(bytes.size(), in.size() * deviceElementSize(t));
+    std::vector<double> out(in.size());
+    int64_t poisoned = -1, first = -2;
+    decodeFromDevice(bytes.data(), in.size(), t, out.data(), poisoned, first);
+    EXPECT_EQ(poisoned, 0);
+    EXPECT_EQ(first, -1);
+    for (size_t i = 0; i < in.size(); ++i)
+      EXPECT_EQ(out[i], roundToDType(in[i], t)) << dtypeName(t) << " " << i;
+    // Poison elements 2 and 4: every byte 0xFF.
+    size_t es = deviceElementSize(t);
+    std::memset(&bytes[2 * es], 0xFF, es);
+    std::memset(&bytes[4 * es], 0xFF, es);
+    decodeFromDevice(bytes.data(), in.size(), t, out.data(), poisoned, first);
+    EXPECT_EQ(poisoned, 2);
+    EXPECT_EQ(first, 2);
+    EXPECT_TRUE(std::isnan(out[2])); // the pattern reads as NaN
+  }
+  // One rounding from double: a value just above a bf16 tie rounds up, which
+  // double -> float -> bf16 would get wrong.
+  double x = 1.0 + 1.0 / 256 + 1.0 / (1 << 30); // tie + tiny, not a float
+  std::vector<uint8_t> b = encodeForDevice(&x, 1, DType::BF16);
+  uint16_t h;
+  std::memcpy(&h, b.data(), 2);
+  EXPECT_EQ(bf16ToFloat(h), 1.0f + 1.0f / 128);
+  EXPECT_EQ(deviceElementSize(DType::F64), 0u);
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel entries
+//===----------------------------------------------------------------------===//
+
+TEST(CudaKernelSpec, ReadsAWellFormedEntry) {
+  Manifest m = loadOrDie(kInputs + "/lstm-kernel");
+  std::vector<KernelSpec> specs;
+  std::string error;
+  ASSERT_TRUE(loadKernelSpecs(kInputs + "/lstm-kernel", m, specs, error))
+      << error;
+  ASSERT_EQ(specs.size(), 1u);
+  const KernelSpec &k = specs[0];
+  EXPECT_EQ(k.kind, "forward");
+  EXPECT_EQ(k.entry, "lstm_forward");
+  EXPECT_EQ(k.chipMajor, 9);
+  EXPECT_EQ(k.chipMinor, 0);
+  EXPECT_EQ(k.ctasPerHead, 1);
+  EXPECT_EQ(k.block[0], 128);
+  EXPECT_EQ(k.dynamicSharedBytes, 4096);
+  EXPECT_FALSE(k.cooperative);
+  EXPECT_TRUE(has(k.ptxPath, "lstm-kernel/forward.ptx"));
+  // CPU-only packages have none.
+  Manifest cpu = loadOrDie(kInputs + "/lstm");
+  ASSERT_TRUE(loadKernelSpecs(kInputs + "/lstm", cpu, specs, error));
+  EXPECT_TRUE(specs.empty());
+  EXPECT_EQ(findKernel(specs, "forward"), nullptr);
+}
+
+TEST(CudaKernelSpec, RejectsMalformedEntries) {
+  struct Case {
+    const char *dir, *field, *why;
+  } cases[] = {
+      {"missing-ptx", "field 'kernels[0].ptx'", "forward.ptx: no such file"},
+      {"args-count", "field 'kernels[0].args'",
+       "a forward kernel takes 9 arguments"},
+      {"args-rank", "field 'kernels[0].args[1].rank'", "expected 4 for 'r'"},
+      {"args-dtype", "field 'kernels[0].args[4].dtype'",
+       "expected \"bf16\" for 'states'"},
+      {"args-name", "field 'kernels[0].args[2].name'", "expected \"b\""},
+      {"grid", "field 'kernels[0].grid'", "expected [\"ctas_per_head\""},
+      {"no-batch-tile", "field 'kernels[0].schedule.batch_tile'", "missing"},
+      {"chip", "field 'kernels[0].chip'", "expected a target like"},
+      {"block", "field 'kernels[0].block'", "expected 3 sizes"},
+  };
+  for (const Case &c : cases) {
+    std::string dir = kInputs + "/bad-kernels/" + c.dir;
+    Manifest m = loadOrDie(dir); // the CPU side does not mind
+    std::vector<KernelSpec> specs;
+    std::string error;
+    EXPECT_FALSE(loadKernelSpecs(dir, m, specs, error)) << c.dir;
+    EXPECT_TRUE(has(error, c.field)) << c.dir;
+    EXPECT_TRUE(has(error, c.why)) << c.dir;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// The C ABI without a driver
+//===----------------------------------------------------------------------===//
+
+TEST(CudaCApi, AnswersWithoutADriver) {
+  // Pin the driver to a missing library, so that this holds on GPU machines
+  // too. The driver is loaded once per process: no other test may touch it
+  // first (none does).
+  ::setenv("FLASHRNN_LIBCUDA", "/nonexistent/libcuda.so.1", 1);
+  EXPECT_EQ(flashrnn_cuda_available(), 0);
+  EXPECT_TRUE(has(flashrnn_last_error(), "no CUDA driver: cannot load "
+                                         "/nonexistent/libcuda.so.1"));
+  char name[64] = "x";
+  EXPECT_EQ(flashrnn_cuda_device_name(name, sizeof(name)),
+            FLASHRNN_ERROR_UNAVAILABLE);
+  EXPECT_STREQ(name, "");
+  EXPECT_EQ(flashrnn_cuda_device_name(nullptr, 0),
+            FLASHRNN_ERROR_INVALID_ARGUMENT);
+
+  FlashRnnPackage *cpuOnly = flashrnn_package_load((kInputs + "/lstm").c_str());
+  ASSERT_NE(cpuOnly, nullptr);
+  EXPECT_EQ(flashrnn_package_has_gpu_forward(cpuOnly), 0);
+  FlashRnnPackage *pkg =
+      flashrnn_package_load((kInputs + "/lstm-kernel").c_str());
+  ASSERT_NE(pkg, nullptr);
+  EXPECT_EQ(flashrnn_package_has_gpu_forward(pkg), 1);
+  FlashRnnPackage *bad =
+      flashrnn_package_load((kInputs + "/bad-kernels/args-rank").c_str());
+  ASSERT_NE(bad, nullptr) << flashrnn_last_error();
+  EXPECT_EQ(flashrnn_package_has_gpu_forward(bad), -1);
+  EXPECT_TRUE(has(flashrnn_last_error(), "kernels[0].args[1].rank"));
+  EXPECT_EQ(flashrnn_package_has_gpu_forward(nullptr), -1);
+
+  // B=2, T=3, NH=1, DH=16, 4 gates, 2 states.
+  std::vector<double> wx(2 * 3 * 4 * 16, 0.5), r(4 * 16 * 16, 0.01),
+      b(4 * 16, 0.1), states(2 * 2 * 3 * 16), last(2 * 2 * 16);
+  double median = -7;
+  EXPECT_EQ(flashrnn_gpu_forward(pkg, 2, 3, 1, wx.data(), r.data(), b.data(),
+                                 nullptr, states.data(), last.data(), 3,
+                                 &median),
+            FLASHRNN_ERROR_UNAVAILABLE);
+  EXPECT_TRUE(has(flashrnn_last_error(), "flashrnn_gpu_forward: no CUDA "
+                                         "driver"));
+  EXPECT_EQ(median, -7);
+  // Validation before the driver: the package comes first.
+  EXPECT_EQ(flashrnn_gpu_forward(bad, 2, 3, 1, wx.data(), r.data(), b.data(),
+                                 nullptr, states.data(), last.data(), 0,
+                                 nullptr),
+            FLASHRNN_ERROR_PACKAGE);
+  EXPECT_TRUE(has(flashrnn_last_error(), "kernels[0].args[1].rank"));
+  EXPECT_EQ(flashrnn_gpu_forward(cpuOnly, 2, 3, 1, wx.data(), r.data(),
+                                 b.data(), nullptr, states.data(), last.data(),
+                                 0, nullptr),
+            FLASHRNN_ERROR_UNAVAILABLE);
+  EXPECT_TRUE(has(flashrnn_last_error(), "has no forward GPU kernel"));
+  EXPECT_EQ(flashrnn_gpu_forward(pkg, 2, 3, 1, nullptr, r.data(), b.data(),
+                                 nullptr, states.data(), last.data(), 0,
+                                 nullptr),
+            FLASHRNN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(flashrnn_gpu_forward(pkg, 2, 3, 1, wx.data(), r.data(), b.data(),
+                                 nullptr, states.data(), last.data(), -1,
+                                 nullptr),
+            FLASHRNN_ERROR_INVALID_ARGUMENT);
+  flashrnn_package_free(bad);
+  flashrnn_package_free(pkg);
+  flashrnn_package_free(cpuOnly);
+}
+
+} // namespace
