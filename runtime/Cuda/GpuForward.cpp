@@ -194,13 +194,13 @@ void runForward(const Driver &drv, const Manifest &m, const KernelSpec &k,
   std::string planError;
   if (!planLaunches(d.batch, k.batchTile, k.ctasPerHead, d.heads, k.cooperative,
                     rep.residentCtas, dev.maxGridDimZ, rep.launches, planError))
-    throw CudaError(planError + " [" +
-                    std::to_string(rep.residentCtas /
-                                   std::max<int64_t>(dev.multiprocessors, 1)) +
-                    " blocks of " + std::to_string(threads) + " threads with " +
-                    std::to_string(k.dynamicSharedBytes) +
-                    " bytes of dynamic shared memory per SM, " +
-                    std::to_string(dev.multiprocessors) + " SMs]");
+    throw CudaError(
+        planError + " (occupancy: " +
+        std::to_string(rep.residentCtas / std::max(dev.multiprocessors, 1)) +
+        " blocks per SM of " + std::to_string(threads) + " threads and " +
+        std::to_string(k.dynamicSharedBytes) +
+        " bytes of dynamic shared memory, x " +
+        std::to_string(dev.multiprocessors) + " SMs)");
 
   // Inputs, converted once and kept on the device for every repetition.
   ForwardShapes sh = forwardShapes(m, k, d.batch, d.seq, d.heads);
