@@ -46,10 +46,11 @@ struct KernelSpec {
 /// (`m` is the already loaded manifest, for the dtype). Messages name the
 /// field as the manifest loader does: "DIR/manifest.json: field
 /// 'kernels[0].args[3].rank' (line 40, column 17): expected 4, got 3".
-/// Checks: the fields exist with the right JSON types, `ptx` names a file in
-/// the package, `chip` is sm_XY, `grid` is [ctas_per_head, heads,
-/// batch_tiles], `block` has 3 positive sizes, and `args` is exactly the
-/// forward contract (names, kinds, ranks, dtypes) for a forward kernel.
+/// Checks, for every entry: `kind`, `entry` and `ptx` (a file in the
+/// package). For `forward` entries (the only kind launched so far) also: the
+/// launch fields exist with the right JSON types, `chip` is sm_XY, `grid` is
+/// [ctas_per_head, heads, batch_tiles], `block` has 3 positive sizes, and
+/// `args` is exactly the forward contract (names, kinds, ranks, dtypes).
 bool loadKernelSpecs(const std::string &packageDir, const Manifest &m,
                      std::vector<KernelSpec> &specs, std::string &error);
 
