@@ -543,5 +543,27 @@ SequenceOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// ExchangeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ExchangeOp::verify() {
+  auto type = cast<MemRefType>(getBuffer().getType());
+  size_t k = getValues().size();
+  if (k == 0)
+    return emitOpError() << "exchanges no values";
+  // [2, rows, DH] for one value, [2, rows, K, DH] for K values.
+  bool oneValueLayout = k == 1 && type.getRank() == 3;
+  bool manyValueLayout = type.getRank() == 4 && type.getDimSize(2) == int64_t(k);
+  if (!oneValueLayout && !manyValueLayout)
+    return emitOpError() << "exchanges " << k
+                         << " value(s) but the buffer is " << type
+                         << "; expected [2, rows, DH] (one value) or [2, rows, "
+                         << k << ", DH]";
+  if (!type.getElementType().isF32())
+    return emitOpError() << "needs an f32 buffer, got " << type;
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialect/FlashRNNOps.cpp.inc"

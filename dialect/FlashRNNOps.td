@@ -137,25 +137,28 @@ def FlashRNN_SequenceOp : FlashRNN_Op<"sequence", [
 // Tile level (inside the fused kernel)
 //===----------------------------------------------------------------------===//
 
-def FlashRNN_ExchangeHOp : FlashRNN_Op<"exchange_h"> {
-  let summary = "publishes one element of h to every CTA of its head";
+def FlashRNN_ExchangeOp : FlashRNN_Op<"exchange"> {
+  let summary = "publishes per-element values to every CTA of a head";
   let description = [{
-    The step's only synchronisation point. Each thread contributes the new
-    recurrent state of its (batch row, unit) element; when the op returns,
-    `buffer[slot, row, :]` (shared memory) holds the whole h row of the
-    thread's batch row, from every CTA of the head. `epoch` counts the
-    exchanges so far (0 for the initial state, t + 1 after step t).
+    The step's only synchronisation point. Each thread contributes K values
+    of its (batch row, unit) element (forward: the new h; backward: the
+    gradients of the recurrent gate parts); when the op returns,
+    `buffer[slot, row, :]` (K = 1, buffer [2, BT, DH]) or
+    `buffer[slot, row, k, :]` (buffer [2, BT, K, DH]) in shared memory holds
+    the whole row of the thread's batch row, from every CTA of the head.
+    `epoch` counts the exchanges of the kernel so far, from 0.
 
-    flashrnn-grid-sync lowers it: within one CTA to a shared-memory store and
-    one block barrier; across CTAs to a store to global memory, one grid
+    flashrnn-grid-sync lowers it: within one CTA to shared-memory stores and
+    one block barrier; across CTAs to stores to global memory, one grid
     barrier (atomics and fences) and a copy back into shared memory.
   }];
-  let arguments = (ins F32:$value, AnyMemRef:$buffer, Index:$slot,
+  let arguments = (ins Variadic<F32>:$values, AnyMemRef:$buffer, Index:$slot,
                        Index:$row, Index:$unit, Index:$epoch);
   let assemblyFormat = [{
-    $value `into` $buffer `[` $slot `,` $row `,` $unit `]` `epoch` $epoch
-    attr-dict `:` type($buffer)
+    $values `into` $buffer `[` $slot `,` $row `,` $unit `]` `epoch` $epoch
+    attr-dict `:` type($values) `,` type($buffer)
   }];
+  let hasVerifier = 1;
 }
 
 #endif // FLASHRNN_OPS_TD

@@ -29,6 +29,8 @@ void populateExpandCellOpsPatterns(RewritePatternSet &patterns);
 struct PtxPipelineOptions {
   std::string chip = "sm_90";
   int64_t batchTile = 8;
+  /// Also build the training-mode forward and the backward kernels.
+  bool training = true;
   std::string cudaToolkit = "/usr/local/cuda";
 };
 

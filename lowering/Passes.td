@@ -37,6 +37,8 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
            "batch rows per CTA">,
     Option<"maxSharedBytes", "max-shared-bytes", "int64_t", /*default=*/"0",
            "override the chip's shared memory per block (0: the chip's)">,
+    Option<"training", "training", "bool", /*default=*/"false",
+           "also plan the backward kernel (flashrnn.backward_schedule)">,
   ];
 }
 
@@ -69,7 +71,7 @@ def FlashRNNFuseTimeLoop : Pass<"flashrnn-fuse-time-loop", "::mlir::ModuleOp"> {
     `gpu.module @flashrnn_kernels` whose time loop (`scf.for`), each step,
     does the recurrent matmul for all gates of the CTA's slice of hidden
     units, adds the input part and the bias, applies the cell body (cloned
-    from the cell) and writes the states; `flashrnn.exchange_h` marks where
+    from the cell) and writes the states; `flashrnn.exchange` marks where
     h is shared with the head's other threads. The sequence op gains a
     `flashrnn.kernel` reference to it. R is still read from global memory
     inside the loop: flashrnn-cache-recurrent-weights moves it on chip.
@@ -97,7 +99,7 @@ def FlashRNNCacheRecurrentWeights
 }
 
 def FlashRNNGridSync : Pass<"flashrnn-grid-sync", "::mlir::ModuleOp"> {
-  let summary = "lower flashrnn.exchange_h to exactly one barrier per step";
+  let summary = "lower flashrnn.exchange to exactly one barrier per step";
   let description = [{
     A head inside one CTA: the new h goes to shared memory, then one block
     barrier (`gpu.barrier`). A head over several CTAs: the new h goes to the

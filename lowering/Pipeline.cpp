@@ -22,7 +22,10 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   FlashRNNPlanOptions plan;
   plan.chip = options.chip;
   plan.batchTile = options.batchTile;
+  plan.training = options.training;
   pm.addPass(createFlashRNNPlan(plan));
+  if (options.training)
+    pm.addPass(createFlashRNNDeriveBackward());
   pm.addPass(createFlashRNNFuseTimeLoop());
   pm.addPass(createFlashRNNCacheRecurrentWeights());
   pm.addPass(createFlashRNNGridSync());

@@ -76,6 +76,9 @@ struct ToPtxOptions : mlir::PassPipelineOptions<ToPtxOptions> {
   Option<int64_t> batchTile{*this, "batch-tile",
                             llvm::cl::desc("batch rows per CTA"),
                             llvm::cl::init(8)};
+  Option<bool> training{*this, "training",
+                        llvm::cl::desc("also build the backward kernels"),
+                        llvm::cl::init(true)};
   Option<std::string> toolkit{*this, "cuda-toolkit",
                               llvm::cl::desc("CUDA toolkit (libdevice)"),
                               llvm::cl::init("/usr/local/cuda")};
@@ -100,6 +103,7 @@ void mlir::flashrnn::registerFlashRNNPasses() {
         PtxPipelineOptions o;
         o.chip = options.chip;
         o.batchTile = options.batchTile;
+        o.training = options.training;
         o.cudaToolkit = options.toolkit;
         buildSequenceToPtxPipeline(pm, o);
       });

@@ -5,9 +5,12 @@
 // (T x |R| bytes). This pass copies the CTA's slice once, before the time
 // loop, and points every load of R inside the loop at the copy.
 //
-// The copy is laid out [gate][input i][unit u]: in the matmul the threads of
-// a warp hold consecutive units and the same i, so they read consecutive
-// words (no bank conflicts), while h[i] is a broadcast.
+// The copy is laid out [gate][other index][unit u of the CTA]: in the matmul
+// the threads of a warp hold consecutive units and the same other index, so
+// they read consecutive words (no bank conflicts). In the forward the unit is
+// R's row (R[k, n, unit, i] . h[i]); in the backward it is R's column
+// (sum_j R[k, n, j, unit] . dg[j]); the kernel says which with
+// flashrnn.r_unit_dim.
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/Common/KernelABI.h"
@@ -28,7 +31,7 @@ namespace {
 /// The time loop built by flashrnn-fuse-time-loop.
 scf::ForOp findTimeLoop(gpu::GPUFuncOp func) {
   for (Operation &op : func.getBody().front())
-    if (op.hasAttr("flashrnn.time_loop"))
+    if (op.hasAttr(kTimeLoopAttrName))
       return cast<scf::ForOp>(op);
   return nullptr;
 }
@@ -37,7 +40,15 @@ LogicalResult cacheInSharedMemory(gpu::GPUFuncOp func, ScheduleAttr schedule) {
   scf::ForOp timeLoop = findTimeLoop(func);
   if (!timeLoop)
     return func.emitOpError("has no flashrnn.time_loop to cache R for");
-  Value r = getKernelArg(func, KernelArg::R);
+  Value r = lookupKernelArg(func, "r");
+  if (!r)
+    return func.emitOpError("has no kernel argument 'r' to cache");
+  auto unitDimAttr = func->getAttrOfType<IntegerAttr>(kRUnitDimAttrName);
+  int64_t unitDim = unitDimAttr ? unitDimAttr.getInt() : 2;
+  if (unitDim != 2 && unitDim != 3)
+    return func.emitOpError("has flashrnn.r_unit_dim ")
+           << unitDim << "; expected 2 or 3";
+  int64_t otherDim = unitDim == 2 ? 3 : 2;
   SmallVector<memref::LoadOp> loads;
   for (Operation *user : r.getUsers())
     if (auto load = dyn_cast<memref::LoadOp>(user))
@@ -56,46 +67,56 @@ LogicalResult cacheInSharedMemory(gpu::GPUFuncOp func, ScheduleAttr schedule) {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
 
-  // The copy sits after h's double buffer in the dynamic shared memory.
+  // The copy sits after the exchange buffer in the dynamic shared memory.
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   auto bytesType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                                    MemRefLayoutAttrInterface{}, workgroup);
   Value smem = gpu::DynamicSharedMemoryOp::create(b, loc, bytesType);
-  int64_t hBytes = 2 * schedule.getBatchTile() * headDim * 4;
+  int64_t hBytes = schedule.getSharedBytes() - gates * headDim * units *
+                                                   (rType.getElementTypeBitWidth() / 8);
   auto cacheType =
       MemRefType::get({gates, headDim, units}, rType.getElementType(),
                       MemRefLayoutAttrInterface{}, workgroup);
   Value cache =
       memref::ViewOp::create(b, loc, cacheType, smem, cst(hBytes), ValueRange{});
 
-  // Cooperative copy: element e of the slice, i fastest so that the global
-  // reads of a warp are contiguous.
+  // Cooperative copy: element e of the slice, R's last index fastest so that
+  // the global reads of a warp are contiguous.
   ThreadPosition pos = buildThreadPosition(b, loc, func, schedule);
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   Value firstUnit = arith::MulIOp::create(b, loc, pos.cta, cst(units));
   scf::ForOp::create(
       b, loc, tid, cst(gates * headDim * units), cst(schedule.getThreads()),
       ValueRange{}, [&](OpBuilder &nb, Location l, Value e, ValueRange) {
-        Value i = arith::RemUIOp::create(nb, l, e, cst(headDim));
-        Value rest = arith::DivUIOp::create(nb, l, e, cst(headDim));
-        Value u = arith::RemUIOp::create(nb, l, rest, cst(units));
-        Value k = arith::DivUIOp::create(nb, l, rest, cst(units));
-        Value j = arith::AddIOp::create(nb, l, firstUnit, u);
-        Value w = memref::LoadOp::create(nb, l, r, ValueRange{k, pos.head, j, i});
-        memref::StoreOp::create(nb, l, w, cache, ValueRange{k, i, u});
+        int64_t lastExtent = unitDim == 2 ? headDim : units;
+        int64_t secondExtent = unitDim == 2 ? units : headDim;
+        Value last = arith::RemUIOp::create(nb, l, e, cst(lastExtent));
+        Value rest = arith::DivUIOp::create(nb, l, e, cst(lastExtent));
+        Value second = arith::RemUIOp::create(nb, l, rest, cst(secondExtent));
+        Value k = arith::DivUIOp::create(nb, l, rest, cst(secondExtent));
+        // R[k, n, second, last]: in the forward `second` is the unit in the
+        // CTA and `last` the input; in the backward the other way round.
+        Value u = unitDim == 2 ? second : last;
+        Value other = unitDim == 2 ? last : second;
+        Value unit = arith::AddIOp::create(nb, l, firstUnit, u);
+        Value rowIdx = unitDim == 2 ? unit : other;
+        Value colIdx = unitDim == 2 ? other : unit;
+        Value w = memref::LoadOp::create(nb, l, r,
+                                         ValueRange{k, pos.head, rowIdx, colIdx});
+        memref::StoreOp::create(nb, l, w, cache, ValueRange{k, other, u});
         scf::YieldOp::create(nb, l);
       });
   gpu::BarrierOp::create(b, loc);
 
-  // Every load of R in the loop reads the copy: R[k, n, j, i] is
-  // cache[k, i, j - first unit of the CTA].
+  // Every load of R in the loop reads the copy: R[k, n, ...] is
+  // cache[k, other index, unit - first unit of the CTA].
   for (memref::LoadOp load : loads) {
     OpBuilder lb(load);
     auto idx = load.getIndices();
-    Value u = arith::SubIOp::create(lb, load.getLoc(), idx[2], firstUnit);
+    Value u = arith::SubIOp::create(lb, load.getLoc(), idx[unitDim], firstUnit);
     Value cached = memref::LoadOp::create(lb, load.getLoc(), cache,
-                                          ValueRange{idx[0], idx[3], u});
+                                          ValueRange{idx[0], idx[otherDim], u});
     load.replaceAllUsesWith(cached);
     load.erase();
   }

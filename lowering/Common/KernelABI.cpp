@@ -1,4 +1,4 @@
-//===- KernelABI.cpp - the fused kernel's arguments and thread indexing ---===//
+//===- KernelABI.cpp - the fused kernels' arguments and thread indexing ---===//
 #include "lowering/Common/KernelABI.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -7,48 +7,20 @@
 using namespace mlir;
 using namespace mlir::flashrnn;
 
-llvm::StringRef mlir::flashrnn::getKernelArgName(KernelArg arg) {
-  switch (arg) {
-  case KernelArg::Wx:
-    return "wx";
-  case KernelArg::R:
-    return "r";
-  case KernelArg::B:
-    return "b";
-  case KernelArg::S0:
-    return "s0";
-  case KernelArg::States:
-    return "states";
-  case KernelArg::Last:
-    return "last";
-  case KernelArg::HExchange:
-    return "h_exchange";
-  case KernelArg::Sync:
-    return "sync";
-  case KernelArg::BatchBegin:
-    return "batch_begin";
-  }
-  llvm_unreachable("unknown kernel argument");
+BlockArgument mlir::flashrnn::lookupKernelArg(gpu::GPUFuncOp func,
+                                              llvm::StringRef name) {
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    if (auto attr = func.getArgAttrOfType<StringAttr>(i, kKernelArgAttrName))
+      if (attr.getValue() == name)
+        return func.getArgument(i);
+  return nullptr;
 }
 
-unsigned mlir::flashrnn::getKernelArgRank(KernelArg arg) {
-  switch (arg) {
-  case KernelArg::Wx:
-  case KernelArg::States:
-    return 5;
-  case KernelArg::R:
-  case KernelArg::S0:
-  case KernelArg::Last:
-  case KernelArg::HExchange:
-    return 4;
-  case KernelArg::B:
-    return 3;
-  case KernelArg::Sync:
-    return 1;
-  case KernelArg::BatchBegin:
-    return 0;
-  }
-  llvm_unreachable("unknown kernel argument");
+Value mlir::flashrnn::buildBatchSize(OpBuilder &b, Location loc,
+                                     gpu::GPUFuncOp func) {
+  if (Value wx = lookupKernelArg(func, "wx"))
+    return memref::DimOp::create(b, loc, wx, 0);
+  return memref::DimOp::create(b, loc, lookupKernelArg(func, "dstates"), 1);
 }
 
 ThreadPosition mlir::flashrnn::buildThreadPosition(OpBuilder &b, Location loc,
@@ -68,15 +40,13 @@ ThreadPosition mlir::flashrnn::buildThreadPosition(OpBuilder &b, Location loc,
   p.unit = arith::AddIOp::create(
       b, loc, arith::MulIOp::create(b, loc, p.cta, units), p.unitInCta);
   Value begin = arith::IndexCastOp::create(
-      b, loc, b.getIndexType(), getKernelArg(func, KernelArg::BatchBegin));
+      b, loc, b.getIndexType(), lookupKernelArg(func, "batch_begin"));
   Value tileStart = arith::MulIOp::create(b, loc, p.tile,
                                           cst(schedule.getBatchTile()));
   p.batch = arith::AddIOp::create(
       b, loc, begin, arith::AddIOp::create(b, loc, tileStart, p.row));
-  Value batchSize =
-      memref::DimOp::create(b, loc, getKernelArg(func, KernelArg::Wx), 0);
   p.valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, p.batch,
-                                  batchSize);
+                                  buildBatchSize(b, loc, func));
   p.safeBatch = arith::SelectOp::create(b, loc, p.valid, p.batch, cst(0));
   return p;
 }

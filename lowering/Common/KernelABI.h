@@ -1,8 +1,9 @@
-//===- KernelABI.h - the fused kernel's arguments and thread indexing -----===//
+//===- KernelABI.h - the fused kernels' arguments and thread indexing -----===//
 //
-// What the passes that build and rewrite the fused kernel share: the names
-// and order of its arguments (docs/PACKAGE.md, "Kernels"), and how a thread
-// finds its head, unit and batch row.
+// What the passes that build and rewrite the fused kernels share: kernel
+// arguments are found by name (the `flashrnn.arg` attribute, which the
+// package emitter also writes into the launch description), and how a
+// thread finds its head, unit and batch row.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FLASHRNN_LOWERING_COMMON_KERNELABI_H
@@ -14,35 +15,28 @@
 
 namespace mlir::flashrnn {
 
-/// The kernel arguments, in order. Each carries a `flashrnn.arg` attribute
-/// with its name, which the package emitter writes into the manifest.
-enum class KernelArg : unsigned {
-  Wx,
-  R,
-  B,
-  S0,
-  States,
-  Last,
-  HExchange,
-  Sync,
-  BatchBegin,
-};
-constexpr unsigned kNumKernelArgs = 9;
-
-/// The manifest name of `arg`.
-llvm::StringRef getKernelArgName(KernelArg arg);
-
-/// The rank of memref argument `arg`, or 0 for the i32 scalar.
-unsigned getKernelArgRank(KernelArg arg);
-
-/// The attribute naming a kernel argument, and the one holding the schedule.
+/// The attribute naming a kernel argument.
 constexpr llvm::StringLiteral kKernelArgAttrName = "flashrnn.arg";
+/// The schedule of a kernel (on the gpu.func) or of a sequence's forward
+/// (on the sequence op).
 constexpr llvm::StringLiteral kScheduleAttrName = "flashrnn.schedule";
+/// The schedule of a sequence's backward kernel (on the sequence op).
+constexpr llvm::StringLiteral kBackwardScheduleAttrName =
+    "flashrnn.backward_schedule";
+/// Which index of R is the CTA's unit in a kernel's loads of R: 2 in the
+/// forward (R[k, n, unit, i]), 3 in the backward (R[k, n, j, unit]).
+constexpr llvm::StringLiteral kRUnitDimAttrName = "flashrnn.r_unit_dim";
+/// The launch descriptions of a sequence's kernels (on the sequence op).
+constexpr llvm::StringLiteral kKernelsAttrName = "flashrnn.kernels";
+/// Marks the persistent time loop of a kernel.
+constexpr llvm::StringLiteral kTimeLoopAttrName = "flashrnn.time_loop";
 
-/// The kernel argument `arg` of `func`.
-inline BlockArgument getKernelArg(gpu::GPUFuncOp func, KernelArg arg) {
-  return func.getArgument(static_cast<unsigned>(arg));
-}
+/// The argument of `func` named `name`, or null.
+BlockArgument lookupKernelArg(gpu::GPUFuncOp func, llvm::StringRef name);
+
+/// The batch size B, read off the kernel's arguments ("wx" dim 0 or
+/// "dstates" dim 1).
+Value buildBatchSize(OpBuilder &b, Location loc, gpu::GPUFuncOp func);
 
 /// Where a thread is: one thread per (batch row, unit) of its CTA.
 struct ThreadPosition {

@@ -1,6 +1,6 @@
 //===- GridSync.cpp - the flashrnn-grid-sync pass -------------------------===//
 //
-// Lowers flashrnn.exchange_h, the one synchronisation point of a step.
+// Lowers flashrnn.exchange, the one synchronisation point of a step.
 //
 // Within one CTA (gridBarrier = false): store h to shared memory, one block
 // barrier. The buffer is double-buffered by the kernel (slot = t mod 2), so a
@@ -32,14 +32,27 @@ using namespace mlir::flashrnn;
 
 namespace {
 
-void lowerWithinCta(ExchangeHOp op) {
-  OpBuilder b(op);
-  memref::StoreOp::create(b, op.getLoc(), op.getValue(), op.getBuffer(),
-                          ValueRange{op.getSlot(), op.getRow(), op.getUnit()});
-  gpu::BarrierOp::create(b, op.getLoc());
+/// The indices of value k of an element in a [2, rows, (K,) DH] buffer.
+SmallVector<Value> elementIndex(OpBuilder &b, Location loc, ExchangeOp op,
+                                Value slot, Value row, Value unit, unsigned k) {
+  SmallVector<Value> idx = {slot, row};
+  if (cast<MemRefType>(op.getBuffer().getType()).getRank() == 4)
+    idx.push_back(arith::ConstantIndexOp::create(b, loc, k));
+  idx.push_back(unit);
+  return idx;
 }
 
-void lowerAcrossCtas(ExchangeHOp op, gpu::GPUFuncOp func,
+void lowerWithinCta(ExchangeOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  for (auto [k, v] : llvm::enumerate(op.getValues()))
+    memref::StoreOp::create(b, loc, v, op.getBuffer(),
+                            elementIndex(b, loc, op, op.getSlot(), op.getRow(),
+                                         op.getUnit(), k));
+  gpu::BarrierOp::create(b, loc);
+}
+
+void lowerAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
                      ScheduleAttr schedule) {
   Location loc = op.getLoc();
   OpBuilder b(op);
@@ -50,27 +63,36 @@ void lowerAcrossCtas(ExchangeHOp op, gpu::GPUFuncOp func,
     return arith::ConstantIntOp::create(b, loc, v, 32);
   };
   ThreadPosition pos = buildThreadPosition(b, loc, func, schedule);
-  Value exchange = getKernelArg(func, KernelArg::HExchange);
-  Value sync = getKernelArg(func, KernelArg::Sync);
+  Value exchange = lookupKernelArg(func, "h_exchange");
+  Value sync = lookupKernelArg(func, "sync");
+  // The global buffer is [2, B, NH, (K,) DH]: index it like the shared one
+  // with (batch, head) in place of the row.
+  auto globalIndex = [&](OpBuilder &ob, Location l, Value batch, Value unit,
+                         unsigned k) {
+    SmallVector<Value> idx = {op.getSlot(), batch, pos.head};
+    if (cast<MemRefType>(exchange.getType()).getRank() == 5)
+      idx.push_back(arith::ConstantIndexOp::create(ob, l, k));
+    idx.push_back(unit);
+    return idx;
+  };
 
-  // Publish this thread's element.
+  // Publish this thread's values.
   scf::IfOp::create(b, loc, pos.valid, [&](OpBuilder &nb, Location l) {
-    memref::StoreOp::create(
-        nb, l, op.getValue(), exchange,
-        ValueRange{op.getSlot(), pos.batch, pos.head, op.getUnit()});
+    for (auto [k, v] : llvm::enumerate(op.getValues()))
+      memref::StoreOp::create(nb, l, v, exchange,
+                              globalIndex(nb, l, pos.batch, op.getUnit(), k));
     scf::YieldOp::create(nb, l);
   });
   gpu::BarrierOp::create(b, loc);
 
   // The group's counter: one per (head, batch tile of the whole batch).
   int64_t batchTile = schedule.getBatchTile();
-  Value batchSize =
-      memref::DimOp::create(b, loc, getKernelArg(func, KernelArg::Wx), 0);
+  Value batchSize = buildBatchSize(b, loc, func);
   Value tiles = arith::DivUIOp::create(
       b, loc, arith::AddIOp::create(b, loc, batchSize, cst(batchTile - 1)),
       cst(batchTile));
   Value begin = arith::IndexCastOp::create(
-      b, loc, b.getIndexType(), getKernelArg(func, KernelArg::BatchBegin));
+      b, loc, b.getIndexType(), lookupKernelArg(func, "batch_begin"));
   Value globalTile = arith::AddIOp::create(
       b, loc, arith::DivUIOp::create(b, loc, begin, cst(batchTile)), pos.tile);
   Value group = arith::AddIOp::create(
@@ -109,27 +131,37 @@ void lowerAcrossCtas(ExchangeHOp op, gpu::GPUFuncOp func,
   });
   gpu::BarrierOp::create(b, loc);
 
-  // Gather the whole h row of this thread's batch row: thread u of the CTA
-  // copies units u, u + U, u + 2U, ...
+  // Gather the whole row of this thread's batch row: thread u of the CTA
+  // copies units u, u + U, u + 2U, ... of every value.
   int64_t units = schedule.getUnitsPerCta();
-  for (int64_t m = 0; m < schedule.getCtasPerHead(); ++m) {
-    Value i = arith::AddIOp::create(b, loc, pos.unitInCta, cst(m * units));
-    Value h = memref::LoadOp::create(
-        b, loc, exchange, ValueRange{op.getSlot(), pos.safeBatch, pos.head, i});
-    memref::StoreOp::create(b, loc, h, op.getBuffer(),
-                            ValueRange{op.getSlot(), op.getRow(), i});
+  for (unsigned k = 0; k < op.getValues().size(); ++k) {
+    for (int64_t m = 0; m < schedule.getCtasPerHead(); ++m) {
+      Value i = arith::AddIOp::create(b, loc, pos.unitInCta, cst(m * units));
+      Value v = memref::LoadOp::create(
+          b, loc, exchange, globalIndex(b, loc, pos.safeBatch, i, k));
+      memref::StoreOp::create(
+          b, loc, v, op.getBuffer(),
+          elementIndex(b, loc, op, op.getSlot(), op.getRow(), i, k));
+    }
   }
   gpu::BarrierOp::create(b, loc);
 }
 
 struct FlashRNNGridSync : flashrnn::impl::FlashRNNGridSyncBase<FlashRNNGridSync> {
   void runOnOperation() override {
-    SmallVector<ExchangeHOp> exchanges;
-    getOperation().walk([&](ExchangeHOp op) { exchanges.push_back(op); });
-    for (ExchangeHOp op : exchanges) {
+    SmallVector<ExchangeOp> exchanges;
+    getOperation().walk([&](ExchangeOp op) { exchanges.push_back(op); });
+    for (ExchangeOp op : exchanges) {
       auto func = op->getParentOfType<gpu::GPUFuncOp>();
       auto schedule =
           func ? func->getAttrOfType<ScheduleAttr>(kScheduleAttrName) : nullptr;
+      if (schedule && schedule.getGridBarrier() &&
+          (!lookupKernelArg(func, "h_exchange") ||
+           !lookupKernelArg(func, "sync"))) {
+        op.emitOpError("needs the kernel arguments 'h_exchange' and 'sync' "
+                       "for a grid barrier");
+        return signalPassFailure();
+      }
       if (!schedule) {
         op.emitOpError("must be inside a kernel built by "
                        "flashrnn-fuse-time-loop (no flashrnn.schedule)");

@@ -105,13 +105,38 @@ static FailureOr<json::Object> buildProgram(Block &block, json::Array args) {
                       {"results", std::move(results)}};
 }
 
-FailureOr<PackagedKernel>
-mlir::flashrnn::extractForwardKernel(SequenceOp sequence) {
+/// An attribute of a launch description as JSON.
+static json::Value toJson(Attribute attr) {
+  if (auto b = dyn_cast<BoolAttr>(attr))
+    return b.getValue();
+  if (auto i = dyn_cast<IntegerAttr>(attr))
+    return i.getInt();
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return f.getValueAsDouble();
+  if (auto s = dyn_cast<StringAttr>(attr))
+    return s.getValue();
+  if (auto a = dyn_cast<ArrayAttr>(attr)) {
+    json::Array array;
+    for (Attribute e : a)
+      array.push_back(toJson(e));
+    return array;
+  }
+  if (auto d = dyn_cast<DictionaryAttr>(attr)) {
+    json::Object object;
+    for (NamedAttribute n : d)
+      object[n.getName().getValue()] = toJson(n.getValue());
+    return object;
+  }
+  return nullptr;
+}
+
+FailureOr<PackagedKernels>
+mlir::flashrnn::extractKernels(SequenceOp sequence) {
   auto kernelRef = sequence->getAttrOfType<SymbolRefAttr>("flashrnn.kernel");
-  auto schedule = sequence->getAttrOfType<ScheduleAttr>(kScheduleAttrName);
-  if (!kernelRef || !schedule)
+  auto descriptions = sequence->getAttrOfType<ArrayAttr>(kKernelsAttrName);
+  if (!kernelRef || !descriptions)
     return sequence.emitOpError(
-        "has no compiled kernel (run the flashrnn-to-ptx pipeline first)");
+        "has no compiled kernels (run the flashrnn-to-ptx pipeline first)");
   auto module = sequence->getParentOfType<ModuleOp>();
   auto binary = module.lookupSymbol<gpu::BinaryOp>(kernelRef.getRootReference());
   if (!binary || binary.getObjects().empty())
@@ -121,53 +146,16 @@ mlir::flashrnn::extractForwardKernel(SequenceOp sequence) {
   auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
   if (object.getFormat() != gpu::CompilationTarget::Assembly)
     return sequence.emitOpError("kernel binary is not PTX assembly");
-
-  Type elementType =
-      cast<RankedTensorType>(sequence.getWx().getType()).getElementType();
-  json::Array args;
-  for (unsigned i = 0; i < kNumKernelArgs; ++i) {
-    auto arg = KernelArg(i);
-    unsigned rank = getKernelArgRank(arg);
-    if (rank == 0) {
-      args.push_back(json::Object{{"name", getKernelArgName(arg)},
-                                  {"kind", "i32"}});
-      continue;
-    }
-    StringRef dtype = arg == KernelArg::HExchange ? "f32"
-                      : arg == KernelArg::Sync    ? "i32"
-                                                  : dtypeName(elementType);
-    args.push_back(json::Object{{"name", getKernelArgName(arg)},
-                                {"kind", "memref"},
-                                {"rank", int64_t(rank)},
-                                {"dtype", dtype}});
-  }
-  PackagedKernel kernel;
-  kernel.ptx = object.getObject().str();
-  kernel.description = json::Object{
-      {"kind", "forward"},
-      {"entry", kernelRef.getLeafReference().getValue()},
-      {"ptx", "forward.ptx"},
-      {"chip", schedule.getChip().getValue()},
-      {"schedule",
-       json::Object{{"ctas_per_head", schedule.getCtasPerHead()},
-                    {"units_per_cta", schedule.getUnitsPerCta()},
-                    {"batch_tile", schedule.getBatchTile()},
-                    {"threads", schedule.getThreads()},
-                    {"r_placement", schedule.getRPlacement().getValue()},
-                    {"grid_barrier", schedule.getGridBarrier()},
-                    {"shared_bytes", schedule.getSharedBytes()}}},
-      {"grid", json::Array{"ctas_per_head", "heads", "batch_tiles"}},
-      {"block", json::Array{schedule.getThreads(), 1, 1}},
-      {"dynamic_shared_bytes", schedule.getSharedBytes()},
-      {"cooperative", schedule.getGridBarrier()},
-      {"args", std::move(args)},
-  };
-  return kernel;
+  PackagedKernels kernels;
+  kernels.ptx = object.getObject().str();
+  for (Attribute d : descriptions)
+    kernels.descriptions.push_back(toJson(d));
+  return kernels;
 }
 
 FailureOr<json::Object>
 mlir::flashrnn::buildManifest(SequenceOp sequence, CellOp cell,
-                              ArrayRef<PackagedKernel> kernels) {
+                              const PackagedKernels *kernels) {
   auto wx = cast<RankedTensorType>(sequence.getWx().getType());
   FailureOr<json::Object> program =
       buildProgram(cell.getBody().front(), buildBodyArgs(cell));
@@ -187,8 +175,8 @@ mlir::flashrnn::buildManifest(SequenceOp sequence, CellOp cell,
   }
 
   json::Array kernelList;
-  for (const PackagedKernel &k : kernels)
-    kernelList.push_back(json::Object(k.description));
+  if (kernels)
+    kernelList = kernels->descriptions;
 
   json::Array states, constants;
   for (StateAttr s : cell.getStates().getAsRange<StateAttr>())

@@ -17,24 +17,26 @@ namespace mlir::flashrnn {
 /// exactly this version.
 constexpr int64_t kPackageFormatVersion = 1;
 
-/// A GPU kernel of a package: its launch description and its PTX.
-struct PackagedKernel {
-  llvm::json::Object description;
+/// The GPU kernels of a package: their launch descriptions and the PTX of
+/// the module that holds them all.
+struct PackagedKernels {
+  llvm::json::Array descriptions;
+  std::string ptxFile = "kernels.ptx";
   std::string ptx;
 };
 
 /// Builds the manifest of `sequence` (whose cell is `cell`). Fails with a
 /// diagnostic on the op at fault if the body cannot be serialised.
-/// `kernels` are listed in the manifest's "kernels".
+/// `kernels`, if given, are listed in the manifest's "kernels".
 FailureOr<llvm::json::Object>
 buildManifest(SequenceOp sequence, CellOp cell,
-              ArrayRef<PackagedKernel> kernels = {});
+              const PackagedKernels *kernels = nullptr);
 
-/// The forward kernel of `sequence` after the flashrnn-to-ptx pipeline: its
-/// launch description (docs/PACKAGE.md, "Kernels") and the PTX of the
-/// gpu.binary that holds it. Fails with a diagnostic if the sequence was not
-/// compiled to PTX.
-FailureOr<PackagedKernel> extractForwardKernel(SequenceOp sequence);
+/// The kernels of `sequence` after the flashrnn-to-ptx pipeline: their
+/// launch descriptions (docs/PACKAGE.md, "Kernels", kept on the sequence op
+/// by flashrnn-fuse-time-loop) and the PTX of the gpu.binary that holds
+/// them. Fails with a diagnostic if the sequence was not compiled to PTX.
+FailureOr<PackagedKernels> extractKernels(SequenceOp sequence);
 
 } // namespace mlir::flashrnn
 

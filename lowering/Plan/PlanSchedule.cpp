@@ -59,54 +59,93 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
       signalPassFailure();
   }
 
+  /// The smallest split of a head whose CTA fits: the h (or gradient)
+  /// exchange tile, `exchangeValues` f32 per element double-buffered, plus
+  /// the CTA's slice of R. Batch tiles are tried from `batchTiles` in order.
+  std::optional<ScheduleAttr> findSchedule(MLIRContext *ctx,
+                                           const ChipLimits &limits,
+                                           int64_t gates, int64_t dh,
+                                           int64_t rBytes,
+                                           int64_t exchangeValues,
+                                           ArrayRef<int64_t> batchTiles) {
+    Builder b(ctx);
+    int64_t rHeadBytes = gates * dh * dh * rBytes;
+    for (int64_t tile : batchTiles) {
+      int64_t exchangeBytes = 2 * tile * exchangeValues * dh * 4;
+      for (int64_t ctas = 1; ctas <= dh && ctas <= limits.numSMs; ++ctas) {
+        if (dh % ctas != 0)
+          continue;
+        int64_t units = dh / ctas;
+        int64_t threads = units * tile;
+        int64_t shared = exchangeBytes + rHeadBytes / ctas;
+        if (threads > limits.maxThreadsPerBlock ||
+            shared > limits.maxSharedBytesPerBlock)
+          continue;
+        return ScheduleAttr::get(ctx, b.getStringAttr(chip), ctas, units, tile,
+                                 threads, b.getStringAttr("smem"), ctas > 1,
+                                 shared);
+      }
+    }
+    return std::nullopt;
+  }
+
   LogicalResult plan(SequenceOp op, const ChipLimits &limits) {
     auto rType = cast<RankedTensorType>(op.getR().getType());
     int64_t gates = rType.getDimSize(0);
     int64_t dh = rType.getDimSize(3);
     int64_t rBytes = elementBytes(rType.getElementType());
-    // h of the tile's rows, f32, double-buffered (read one, write the other).
-    int64_t hBytes = 2 * batchTile * dh * 4;
-    int64_t rHeadBytes = gates * dh * dh * rBytes;
-
-    for (int64_t ctas = 1; ctas <= dh && ctas <= limits.numSMs; ++ctas) {
-      if (dh % ctas != 0)
-        continue;
-      int64_t units = dh / ctas;
-      int64_t threads = units * batchTile;
-      int64_t shared = hBytes + rHeadBytes / ctas;
-      if (threads > limits.maxThreadsPerBlock ||
-          shared > limits.maxSharedBytesPerBlock)
-        continue;
-      Builder b(op.getContext());
-      op->setAttr("flashrnn.schedule",
-                  ScheduleAttr::get(op.getContext(), b.getStringAttr(chip),
-                                    ctas, units, batchTile, threads,
-                                    b.getStringAttr("smem"), ctas > 1, shared));
+    // Forward: h (one value per element) is exchanged.
+    std::optional<ScheduleAttr> forward = findSchedule(
+        op.getContext(), limits, gates, dh, rBytes, 1, {int64_t(batchTile)});
+    if (!forward)
+      return diagnose(op, limits, gates, dh, rBytes, 1, batchTile, "forward");
+    op->setAttr("flashrnn.schedule", *forward);
+    if (!training)
       return success();
-    }
+    // Backward: the gradients of all recurrent gate parts are exchanged, Gr
+    // values per element, so the batch tile shrinks before the head is
+    // spread over more CTAs.
+    SmallVector<int64_t> tiles;
+    for (int64_t t = batchTile; t >= 1; t /= 2)
+      tiles.push_back(t);
+    std::optional<ScheduleAttr> backward = findSchedule(
+        op.getContext(), limits, gates, dh, rBytes, gates, tiles);
+    if (!backward)
+      return diagnose(op, limits, gates, dh, rBytes, gates, 1, "backward");
+    op->setAttr("flashrnn.backward_schedule", *backward);
+    return success();
+  }
 
-    // Nothing fits: say what and by how much.
+  /// Nothing fits: say what and by how much.
+  LogicalResult diagnose(SequenceOp op, const ChipLimits &limits,
+                         int64_t gates, int64_t dh, int64_t rBytes,
+                         int64_t exchangeValues, int64_t tile,
+                         StringRef kernel) {
+    auto rType = cast<RankedTensorType>(op.getR().getType());
+    int64_t rHeadBytes = gates * dh * dh * rBytes;
+    int64_t exchangeBytes = 2 * tile * exchangeValues * dh * 4;
     int64_t chipShared = limits.numSMs * limits.maxSharedBytesPerBlock;
-    if (rHeadBytes + hBytes * limits.numSMs > chipShared)
+    if (rHeadBytes + exchangeBytes * limits.numSMs > chipShared)
       return op.emitOpError()
-             << "cannot be planned for " << chip << ": R of one head ("
-             << gates << " x " << dh << " x " << dh << ", "
-             << rType.getElementType() << ") needs "
+             << "cannot be planned for " << chip << " (" << kernel
+             << "): R of one head (" << gates << " x " << dh << " x " << dh
+             << ", " << rType.getElementType() << ") needs "
              << formatBytes(rHeadBytes) << " of shared memory, but "
              << limits.numSMs << " SMs x "
              << formatBytes(limits.maxSharedBytesPerBlock) << " hold "
-             << formatBytes(chipShared) << " of which the h tiles take "
-             << formatBytes(hBytes * limits.numSMs) << " (over by "
-             << formatBytes(rHeadBytes + hBytes * limits.numSMs - chipShared)
+             << formatBytes(chipShared) << " of which the exchange tiles take "
+             << formatBytes(exchangeBytes * limits.numSMs) << " (over by "
+             << formatBytes(rHeadBytes + exchangeBytes * limits.numSMs -
+                            chipShared)
              << ")";
     return op.emitOpError()
-           << "cannot be planned for " << chip << ": no split of the head "
-           << "dimension " << dh << " into at most " << limits.numSMs
-           << " CTAs gives a slice of R plus the h tile ("
-           << formatBytes(hBytes) << ") within "
+           << "cannot be planned for " << chip << " (" << kernel
+           << "): no split of the head dimension " << dh << " into at most "
+           << limits.numSMs << " CTAs gives a slice of R plus the exchange "
+           << "tile (" << formatBytes(exchangeBytes) << ") within "
            << formatBytes(limits.maxSharedBytesPerBlock)
            << " of shared memory and at most " << limits.maxThreadsPerBlock
-           << " threads (" << int64_t(batchTile) << " batch rows per CTA)";
+           << " threads (" << tile << " batch rows per CTA)";
   }
 };
 

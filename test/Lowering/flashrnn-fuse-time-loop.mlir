@@ -23,7 +23,7 @@ func.func @f(%wx: tensor<?x?x3x?x32xf16>, %r: tensor<3x?x32x32xf16>, %b: tensor<
 }
 
 // CHECK: module attributes {gpu.container_module}
-// CHECK: flashrnn.sequence @gru({{.*}}) {flashrnn.kernel = @flashrnn_kernels::@gru_forward, flashrnn.schedule = #flashrnn.schedule<
+// CHECK: flashrnn.sequence @gru({{.*}}) {flashrnn.kernel = @flashrnn_kernels::@gru_forward, flashrnn.kernels = [{{.*}}], flashrnn.schedule = #flashrnn.schedule<
 // CHECK: gpu.module @flashrnn_kernels [#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">]
 // CHECK: gpu.func @gru_forward(%[[WX:.*]]: memref<?x?x3x?x32xf16> {flashrnn.arg = "wx"}, %[[R:.*]]: memref<3x?x32x32xf16> {flashrnn.arg = "r"}, %[[B:.*]]: memref<4x?x32xf16> {flashrnn.arg = "b"}, %[[S0:.*]]: memref<1x?x?x32xf16> {flashrnn.arg = "s0"}, %[[STATES:.*]]: memref<1x?x?x?x32xf16> {flashrnn.arg = "states"}, %[[LAST:.*]]: memref<1x?x?x32xf16> {flashrnn.arg = "last"}, %{{.*}}: memref<2x?x?x32xf32> {flashrnn.arg = "h_exchange"}, %{{.*}}: memref<?xi32> {flashrnn.arg = "sync"}, %{{.*}}: i32 {flashrnn.arg = "batch_begin"}) kernel
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
@@ -34,7 +34,7 @@ func.func @f(%wx: tensor<?x?x3x?x32xf16>, %r: tensor<3x?x32x32xf16>, %b: tensor<
 // CHECK-COUNT-4: memref.load %[[B]]
 // CHECK: memref.load %[[S0]]
 // CHECK-NEXT: %[[H0:.*]] = arith.extf
-// CHECK: flashrnn.exchange_h %[[H0]] into %[[HS]]
+// CHECK: flashrnn.exchange %[[H0]] into %[[HS]]
 // CHECK: scf.for %[[T:.*]] = {{.*}} iter_args(%[[H:.*]] = %[[H0]]) -> (f32) {
 // The recurrent matmul: one pass over h feeds the three recurrent gates.
 // CHECK:   scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32) {
@@ -46,7 +46,7 @@ func.func @f(%wx: tensor<?x?x3x?x32xf16>, %r: tensor<3x?x32x32xf16>, %b: tensor<
 // CHECK:   flashrnn.sigmoid
 // CHECK:   math.tanh
 // CHECK:   memref.store {{.*}}, %[[STATES]]
-// CHECK:   flashrnn.exchange_h
+// CHECK:   flashrnn.exchange
 // CHECK:   scf.yield
 // CHECK: } {flashrnn.time_loop}
 // CHECK: memref.store {{.*}}, %[[LAST]]

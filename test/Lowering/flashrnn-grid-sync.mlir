@@ -13,7 +13,7 @@ func.func @f(%wx: tensor<?x?x1x?x64xbf16>, %r: tensor<1x?x64x64xbf16>, %b: tenso
 // A head inside one CTA, the new h goes to shared memory and the step ends
 // with one block barrier; no grid barrier anywhere.
 // CTA: gridBarrier = false
-// CTA-NOT: flashrnn.exchange_h
+// CTA-NOT: flashrnn.exchange
 // CTA: scf.for {{.*}} iter_args
 // CTA: math.tanh
 // CTA: memref.store %{{.*}}, %{{.*}} : memref<2x8x64xf32, #gpu.address_space<workgroup>>
@@ -27,7 +27,7 @@ func.func @f(%wx: tensor<?x?x1x?x64xbf16>, %r: tensor<1x?x64x64xbf16>, %b: tenso
 // exchange buffer, then exactly one grid barrier (fence, one atomic increment,
 // spin, fence), then the h row comes back into shared memory.
 // GRID: ctasPerHead = 2, unitsPerCta = 32
-// GRID-NOT: flashrnn.exchange_h
+// GRID-NOT: flashrnn.exchange
 // GRID: gpu.func @elman_forward({{.*}}%[[HX:arg6]]: memref<2x?x?x64xf32> {flashrnn.arg = "h_exchange"}, %[[SYNC:arg7]]: memref<?xi32> {flashrnn.arg = "sync"}
 // GRID: scf.for {{.*}} iter_args
 // GRID: math.tanh

@@ -13,7 +13,7 @@ flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec
   flashrnn.yield %i, %f : f32, f32
 }
 func.func @too_big(%wx: tensor<?x?x4x1x2048xf32>, %r: tensor<4x1x2048x2048xf32>, %b: tensor<4x1x2048xf32>) {
-  // expected-error @+1 {{'flashrnn.sequence' op cannot be planned for sm_90: R of one head (4 x 2048 x 2048, 'f32') needs 64.0 MiB of shared memory, but 132 SMs x 227.0 KiB hold 29.3 MiB of which the h tiles take 16.5 MiB (over by 51.2 MiB)}}
+  // expected-error @+1 {{'flashrnn.sequence' op cannot be planned for sm_90 (forward): R of one head (4 x 2048 x 2048, 'f32') needs 64.0 MiB of shared memory, but 132 SMs x 227.0 KiB hold 29.3 MiB of which the exchange tiles take 16.5 MiB (over by 51.2 MiB)}}
   %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x1x2048xf32>, tensor<4x1x2048x2048xf32>, tensor<4x1x2048xf32>) -> (tensor<2x?x?x1x2048xf32>, tensor<2x?x1x2048xf32>)
   return
 }
@@ -26,7 +26,7 @@ flashrnn.cell @elman gates(g: rec in bias) states(h = 0.0 recurrent) body(%h: f3
   flashrnn.yield %g : f32
 }
 func.func @prime(%wx: tensor<?x?x1x?x1031xbf16>, %r: tensor<1x?x1031x1031xbf16>, %b: tensor<1x?x1031xbf16>) {
-  // expected-error @+1 {{'flashrnn.sequence' op cannot be planned for sm_90: no split of the head dimension 1031 into at most 132 CTAs gives a slice of R plus the h tile (64.4 KiB) within 227.0 KiB of shared memory and at most 1024 threads (8 batch rows per CTA)}}
+  // expected-error @+1 {{'flashrnn.sequence' op cannot be planned for sm_90 (forward): no split of the head dimension 1031 into at most 132 CTAs gives a slice of R plus the exchange tile (64.4 KiB) within 227.0 KiB of shared memory and at most 1024 threads (8 batch rows per CTA)}}
   %s, %l = flashrnn.sequence @elman(%wx, %r, %b) : (tensor<?x?x1x?x1031xbf16>, tensor<1x?x1031x1031xbf16>, tensor<1x?x1031xbf16>) -> (tensor<1x?x?x?x1031xbf16>, tensor<1x?x?x1031xbf16>)
   return
 }

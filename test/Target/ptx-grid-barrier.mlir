@@ -1,8 +1,8 @@
 // One head of 768 (bf16) is split over 32 CTAs that meet at a grid barrier
 // each step: a fence, one atomic increment of the group's counter, a spin on
 // an atomic read, a fence.
-// RUN: flashrnn-compile %examples/lstm.mlir --head-dim 768 -o %t.pkg -q
-// RUN: FileCheck %s --input-file=%t.pkg/forward.ptx
+// RUN: flashrnn-compile %examples/lstm.mlir --head-dim 768 --inference-only -o %t.pkg -q
+// RUN: FileCheck %s --input-file=%t.pkg/kernels.ptx
 // RUN: FileCheck %s --input-file=%t.pkg/manifest.json --check-prefix=MANIFEST
 // CHECK: .visible .entry lstm_forward(
 // CHECK: .maxntid 192, 1, 1

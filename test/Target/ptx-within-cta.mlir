@@ -1,7 +1,7 @@
 // The LSTM example (12 heads of 64) compiles to one kernel per head and batch
 // tile: one block barrier per step, no grid barrier, R read from shared memory.
-// RUN: flashrnn-compile %examples/lstm.mlir -o %t.pkg -q
-// RUN: FileCheck %s --input-file=%t.pkg/forward.ptx
+// RUN: flashrnn-compile %examples/lstm.mlir --inference-only -o %t.pkg -q
+// RUN: FileCheck %s --input-file=%t.pkg/kernels.ptx
 // CHECK: .target sm_90
 // CHECK: .visible .entry lstm_forward(
 // CHECK: .maxntid 512, 1, 1

@@ -45,6 +45,10 @@ static cl::opt<bool> emitManifest(
     "emit-manifest", cl::desc("print the manifest to stdout instead of writing "
                               "a package"));
 static cl::opt<bool> quiet("q", cl::desc("print nothing on success"));
+static cl::opt<bool> inferenceOnly(
+    "inference-only",
+    cl::desc("build the inference forward kernel only (no training-mode "
+             "forward, no backward kernels)"));
 static cl::opt<bool> cpuOnly(
     "cpu-only", cl::desc("write no GPU kernels (the package runs on the CPU "
                          "reference only)"));
@@ -162,11 +166,13 @@ int main(int argc, char **argv) {
   OpPassManager &cellPM = pm.nest<CellOp>();
   cellPM.addPass(createCanonicalizerPass());
   cellPM.addPass(createCSEPass());
-  pm.addPass(createFlashRNNDeriveBackward());
+  if (cpuOnly || inferenceOnly)
+    pm.addPass(createFlashRNNDeriveBackward());
   if (!cpuOnly) {
     PtxPipelineOptions options;
     options.chip = chip;
     options.batchTile = batchTile;
+    options.training = !inferenceOnly;
     options.cudaToolkit = toolkitPath();
     llvm::SmallString<256> libdevice(options.cudaToolkit);
     llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
@@ -184,15 +190,15 @@ int main(int argc, char **argv) {
     return 1;
   auto cell = SymbolTable::lookupNearestSymbolFrom<CellOp>(
       *sequence, sequence->getCellAttr());
-  SmallVector<PackagedKernel> kernels;
+  std::optional<PackagedKernels> kernels;
   if (!cpuOnly) {
-    FailureOr<PackagedKernel> forward = extractForwardKernel(*sequence);
-    if (failed(forward))
+    FailureOr<PackagedKernels> extracted = extractKernels(*sequence);
+    if (failed(extracted))
       return 1;
-    kernels.push_back(std::move(*forward));
+    kernels = std::move(*extracted);
   }
   FailureOr<llvm::json::Object> manifest =
-      buildManifest(*sequence, cell, kernels);
+      buildManifest(*sequence, cell, kernels ? &*kernels : nullptr);
   if (failed(manifest))
     return 1;
   llvm::json::Value value(std::move(*manifest));
@@ -211,14 +217,13 @@ int main(int argc, char **argv) {
     return fail("cannot write '" + path + "': " + errorMessage);
   out->os() << llvm::formatv("{0:2}", value) << "\n";
   out->keep();
-  for (const PackagedKernel &kernel : kernels) {
+  if (kernels) {
     llvm::SmallString<256> ptxPath(outputDir);
-    llvm::sys::path::append(ptxPath,
-                            *kernel.description.getString("ptx"));
+    llvm::sys::path::append(ptxPath, kernels->ptxFile);
     auto ptx = openOutputFile(ptxPath, &errorMessage);
     if (!ptx)
       return fail("cannot write '" + ptxPath + "': " + errorMessage);
-    ptx->os() << kernel.ptx;
+    ptx->os() << kernels->ptx;
     ptx->keep();
   }
 
@@ -229,8 +234,8 @@ int main(int argc, char **argv) {
     llvm::errs() << "flashrnn-compile: @" << cell.getSymName() << " -> "
                  << outputDir << " ("
                  << (cpuOnly ? std::string("CPU only")
-                             : std::to_string(kernels.size()) + " kernel(s) for " +
-                                   chip)
+                             : std::to_string(kernels->descriptions.size()) +
+                                   " kernels for " + chip)
                  << ", " << llvm::format("%.1f", ms) << " ms)\n";
   return 0;
 }

@@ -1,0 +1,199 @@
+//===- ForwardKernel.cpp - the fused persistent forward kernel ------------===//
+//
+// One thread owns one (batch row, hidden unit) element for the whole
+// sequence: its states live in registers (loop-carried values of the time
+// loop), and each step it
+//   1. computes R[k] . h_{t-1} for all recurrent gates k of its unit, reading
+//      h_{t-1} of its batch row from shared memory,
+//   2. adds the input part (Wx) and the biases,
+//   3. applies the cell body, cloned from the flashrnn.cell,
+//   4. writes its states of step t (and, in training mode, saves the gate
+//      values and the f32 states for the backward), and
+//   5. publishes its new h with flashrnn.exchange (lowered by grid-sync).
+//
+//===----------------------------------------------------------------------===//
+#include "lowering/FuseTimeLoop/KernelBuilder.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+using namespace mlir::flashrnn;
+
+gpu::GPUFuncOp mlir::flashrnn::buildForwardKernel(gpu::GPUModuleOp module,
+                                                  StringRef name,
+                                                  SequenceOp sequence,
+                                                  CellOp cell,
+                                                  ScheduleAttr schedule,
+                                                  bool training) {
+  auto wxType = cast<RankedTensorType>(sequence.getWx().getType());
+  Type e = wxType.getElementType();
+  int64_t dh = wxType.getDimSize(4);
+  auto dim0 = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getDimSize(0);
+  };
+  int64_t gw = wxType.getDimSize(2), gr = dim0(sequence.getR()),
+          gb = dim0(sequence.getB()), s = dim0(sequence.getStates());
+  CellLayout layout(cell);
+  int64_t dyn = ShapedType::kDynamic;
+  KernelEmitter em(sequence.getContext(), sequence.getLoc(), e);
+  OpBuilder &b = em.b;
+  Location loc = em.loc;
+  Type f32 = b.getF32Type();
+
+  SmallVector<KernelArgSpec> args = {
+      {"wx", MemRefType::get({dyn, dyn, gw, dyn, dh}, e)},
+      {"r", MemRefType::get({gr, dyn, dh, dh}, e)},
+      {"b", MemRefType::get({gb, dyn, dh}, e)},
+      {"s0", MemRefType::get({s, dyn, dyn, dh}, e)},
+      {"states", MemRefType::get({s, dyn, dyn, dyn, dh}, e)},
+      {"last", MemRefType::get({s, dyn, dyn, dh}, e)},
+      {"h_exchange", MemRefType::get({2, dyn, dyn, dh}, f32)},
+      {"sync", MemRefType::get({dyn}, b.getI32Type())},
+      {"batch_begin", b.getI32Type()},
+  };
+  if (training) {
+    args.push_back({"saved_gates",
+                    MemRefType::get({dyn, dyn, int64_t(layout.numGateValues),
+                                     dyn, dh},
+                                    f32)});
+    args.push_back(
+        {"saved_states", MemRefType::get({s, dyn, dyn, dyn, dh}, f32)});
+  }
+  gpu::GPUFuncOp func =
+      em.createKernel(module, name, args, schedule, schedule.getThreads());
+  func->setAttr(kRUnitDimAttrName, b.getI64IntegerAttr(2));
+  auto arg = [&](StringRef n) -> Value { return lookupKernelArg(func, n); };
+
+  ThreadPosition pos = buildThreadPosition(b, loc, func, schedule);
+  // h of the tile's rows, f32, double-buffered, at the start of the dynamic
+  // shared memory (cache-recurrent-weights puts R after it).
+  Value hs = em.sharedF32({2, schedule.getBatchTile(), dh});
+
+  // Biases do not change over time: load them once.
+  auto gates = llvm::to_vector(cell.getGates().getAsRange<GateAttr>());
+  SmallVector<Value> inputBias, recurrentBias;
+  for (size_t k = 0; k < gates.size(); ++k) {
+    inputBias.push_back(layout.biasRow[k] >= 0
+                            ? em.loadF32(arg("b"), {em.cst(layout.biasRow[k]),
+                                                    pos.head, pos.unit})
+                            : Value());
+    recurrentBias.push_back(
+        layout.rbiasRow[k] >= 0
+            ? em.loadF32(arg("b"),
+                         {em.cst(layout.rbiasRow[k]), pos.head, pos.unit})
+            : Value());
+  }
+
+  // Initial states, and h_0 published for the first step.
+  SmallVector<Value> initial;
+  for (int64_t st = 0; st < s; ++st)
+    initial.push_back(
+        em.loadF32(arg("s0"), {em.cst(st), pos.safeBatch, pos.head, pos.unit}));
+  ExchangeOp::create(b, loc, ValueRange{initial[layout.recurrentState]}, hs,
+                     em.cst(0), pos.row, pos.unit, em.cst(0));
+
+  Block &body = cell.getBody().front();
+  Value steps = memref::DimOp::create(b, loc, arg("wx"), 1);
+  auto timeLoop = scf::ForOp::create(b, loc, em.cst(0), steps, em.cst(1),
+                                     initial);
+  timeLoop->setAttr(kTimeLoopAttrName, b.getUnitAttr());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(timeLoop.getBody());
+    Value t = timeLoop.getInductionVar();
+    ValueRange states = timeLoop.getRegionIterArgs();
+    Value slot = arith::RemUIOp::create(b, loc, t, em.cst(2));
+
+    // 1. The recurrent matmul: one pass over h_{t-1} feeds every gate.
+    SmallVector<Value> zeros(gr, em.cstF32(0.0));
+    auto matmul =
+        scf::ForOp::create(b, loc, em.cst(0), em.cst(dh), em.cst(1), zeros);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(matmul.getBody());
+      Value i = matmul.getInductionVar();
+      Value h = memref::LoadOp::create(b, loc, hs, ValueRange{slot, pos.row, i});
+      SmallVector<Value> next;
+      for (int64_t k = 0; k < gr; ++k) {
+        Value w = em.loadF32(arg("r"), {em.cst(k), pos.head, pos.unit, i});
+        next.push_back(math::FmaOp::create(b, loc, w, h,
+                                           matmul.getRegionIterArgs()[k]));
+      }
+      scf::YieldOp::create(b, loc, next);
+    }
+
+    // 2. Input part and biases, per gate, in the order the body expects.
+    SmallVector<Value> gateValues(layout.numGateValues);
+    for (size_t k = 0; k < gates.size(); ++k) {
+      Value input, recurrent;
+      if (layout.wxRow[k] >= 0)
+        input = em.loadF32(arg("wx"), {pos.safeBatch, t,
+                                       em.cst(layout.wxRow[k]), pos.head,
+                                       pos.unit});
+      if (inputBias[k])
+        input = input ? arith::AddFOp::create(b, loc, input, inputBias[k])
+                      : inputBias[k];
+      if (layout.rRow[k] >= 0)
+        recurrent = matmul.getResult(layout.rRow[k]);
+      if (recurrentBias[k])
+        recurrent = arith::AddFOp::create(b, loc, recurrent, recurrentBias[k]);
+      if (!gates[k].getSplit()) {
+        gateValues[layout.inputValue[k]] =
+            input && recurrent ? arith::AddFOp::create(b, loc, input, recurrent)
+                               : (input ? input : recurrent);
+        continue;
+      }
+      gateValues[layout.inputValue[k]] = input ? input : em.cstF32(0.0);
+      gateValues[layout.recurrentValue[k]] = recurrent;
+    }
+
+    // 3. The cell body.
+    IRMapping map;
+    unsigned a = 0;
+    for (Value st : states)
+      map.map(body.getArgument(a++), st);
+    for (Value g : gateValues)
+      map.map(body.getArgument(a++), g);
+    for (ConstantAttr c : cell.getConstants().getAsRange<ConstantAttr>())
+      map.map(body.getArgument(a++),
+              em.cstF32(c.getValue().getValueAsDouble()));
+    for (Operation &op : body.without_terminator())
+      b.clone(op, map);
+    SmallVector<Value> next;
+    for (Value v : body.getTerminator()->getOperands())
+      next.push_back(map.lookup(v));
+
+    // 4. This step's states; in training mode also what the backward needs.
+    em.ifValid(pos.valid, [&] {
+      for (auto [st, v] : llvm::enumerate(next))
+        em.storeF32(v, arg("states"),
+                    {em.cst(st), pos.batch, t, pos.head, pos.unit});
+      if (!training)
+        return;
+      for (auto [g, v] : llvm::enumerate(gateValues))
+        memref::StoreOp::create(
+            b, loc, v, arg("saved_gates"),
+            ValueRange{pos.batch, t, em.cst(g), pos.head, pos.unit});
+      for (auto [st, v] : llvm::enumerate(next))
+        memref::StoreOp::create(
+            b, loc, v, arg("saved_states"),
+            ValueRange{em.cst(st), pos.batch, t, pos.head, pos.unit});
+    });
+
+    // 5. Publish h_t for step t + 1.
+    Value nextSlot = arith::SubIOp::create(b, loc, em.cst(1), slot);
+    Value epoch = arith::AddIOp::create(b, loc, t, em.cst(1));
+    ExchangeOp::create(b, loc, ValueRange{next[layout.recurrentState]}, hs,
+                       nextSlot, pos.row, pos.unit, epoch);
+    scf::YieldOp::create(b, loc, next);
+  }
+
+  // Final states.
+  em.ifValid(pos.valid, [&] {
+    for (auto [st, v] : llvm::enumerate(timeLoop.getResults()))
+      em.storeF32(v, arg("last"), {em.cst(st), pos.batch, pos.head, pos.unit});
+  });
+  gpu::ReturnOp::create(b, loc);
+  return func;
+}

@@ -1,0 +1,157 @@
+//===- KernelBuilder.cpp - shared pieces of the fused kernel builders -----===//
+#include "lowering/FuseTimeLoop/KernelBuilder.h"
+
+using namespace mlir;
+using namespace mlir::flashrnn;
+
+CellLayout::CellLayout(CellOp cell) {
+  numStates = cell.getNumStates();
+  numConstants = cell.getConstants().size();
+  recurrentState = cell.getRecurrentStateIndex();
+  numGateValues = 0;
+  int wx = 0, r = 0, bias = 0;
+  int rbias = cell.getNumBiasGates();
+  for (GateAttr g : cell.getGates().getAsRange<GateAttr>())
+    rbias -= g.getRecurrentBias();
+  for (GateAttr g : cell.getGates().getAsRange<GateAttr>()) {
+    wxRow.push_back(g.getInput() ? wx++ : -1);
+    rRow.push_back(g.getRecurrent() ? r++ : -1);
+    biasRow.push_back(g.getBias() ? bias++ : -1);
+    rbiasRow.push_back(g.getRecurrentBias() ? rbias++ : -1);
+    if (g.getSplit()) {
+      inputValue.push_back(numGateValues++);
+      recurrentValue.push_back(numGateValues++);
+      isTotal.append({false, false});
+    } else {
+      inputValue.push_back(numGateValues);
+      recurrentValue.push_back(g.getRecurrent() ? numGateValues : -1);
+      numGateValues++;
+      isTotal.push_back(true);
+    }
+  }
+}
+
+Value KernelEmitter::loadF32(Value memref, ValueRange indices) {
+  Value v = memref::LoadOp::create(b, loc, memref, indices);
+  if (v.getType().isF32())
+    return v;
+  return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+}
+
+void KernelEmitter::storeF32(Value v, Value memref, ValueRange indices) {
+  Type target = cast<MemRefType>(memref.getType()).getElementType();
+  if (target != v.getType())
+    v = arith::TruncFOp::create(b, loc, target, v);
+  memref::StoreOp::create(b, loc, v, memref, indices);
+}
+
+void KernelEmitter::ifValid(Value valid, llvm::function_ref<void()> body) {
+  auto op = scf::IfOp::create(b, loc, valid, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(op.thenBlock()->getTerminator());
+  body();
+}
+
+gpu::GPUFuncOp KernelEmitter::createKernel(gpu::GPUModuleOp module,
+                                           StringRef name,
+                                           ArrayRef<KernelArgSpec> args,
+                                           ScheduleAttr schedule,
+                                           int64_t threads) {
+  SmallVector<Type> types;
+  for (const KernelArgSpec &a : args)
+    types.push_back(a.type);
+  b.setInsertionPointToEnd(module.getBody());
+  auto func = gpu::GPUFuncOp::create(b, loc, name,
+                                     b.getFunctionType(types, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  if (schedule)
+    func->setAttr(kScheduleAttrName, schedule);
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
+  for (auto [i, a] : llvm::enumerate(args))
+    func.setArgAttr(i, kKernelArgAttrName, b.getStringAttr(a.name));
+  b.setInsertionPointToStart(&func.getBody().front());
+  return func;
+}
+
+Value KernelEmitter::sharedF32(ArrayRef<int64_t> shape) {
+  MLIRContext *ctx = b.getContext();
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto bytesType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                                   MemRefLayoutAttrInterface{}, workgroup);
+  Value smem = gpu::DynamicSharedMemoryOp::create(b, loc, bytesType);
+  auto type = MemRefType::get(shape, b.getF32Type(),
+                              MemRefLayoutAttrInterface{}, workgroup);
+  return memref::ViewOp::create(b, loc, type, smem, cst(0), ValueRange{});
+}
+
+static StringRef dtypeName(Type t) {
+  if (t.isBF16())
+    return "bf16";
+  if (t.isF16())
+    return "f16";
+  if (t.isF32())
+    return "f32";
+  if (t.isInteger(32))
+    return "i32";
+  return "unknown";
+}
+
+DictionaryAttr mlir::flashrnn::describeKernel(gpu::GPUFuncOp kernel,
+                                              StringRef kind,
+                                              ScheduleAttr schedule,
+                                              ArrayRef<Attribute> grid,
+                                              int64_t threads,
+                                              int64_t sharedBytes,
+                                              bool cooperative) {
+  Builder b(kernel.getContext());
+  SmallVector<Attribute> args;
+  for (unsigned i = 0, e = kernel.getNumArguments(); i < e; ++i) {
+    Type t = kernel.getArgument(i).getType();
+    SmallVector<NamedAttribute> fields = {
+        b.getNamedAttr("name", kernel.getArgAttr(i, kKernelArgAttrName))};
+    if (auto m = dyn_cast<MemRefType>(t)) {
+      fields.push_back(b.getNamedAttr("kind", b.getStringAttr("memref")));
+      fields.push_back(b.getNamedAttr("rank", b.getI64IntegerAttr(m.getRank())));
+      fields.push_back(b.getNamedAttr(
+          "dtype", b.getStringAttr(dtypeName(m.getElementType()))));
+    } else {
+      fields.push_back(b.getNamedAttr("kind", b.getStringAttr(dtypeName(t))));
+    }
+    args.push_back(b.getDictionaryAttr(fields));
+  }
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("kind", b.getStringAttr(kind)),
+      b.getNamedAttr("entry", kernel.getNameAttr()),
+      b.getNamedAttr("ptx", b.getStringAttr("kernels.ptx")),
+      b.getNamedAttr("grid", b.getArrayAttr(grid)),
+      b.getNamedAttr("block", b.getArrayAttr({b.getI64IntegerAttr(threads),
+                                              b.getI64IntegerAttr(1),
+                                              b.getI64IntegerAttr(1)})),
+      b.getNamedAttr("dynamic_shared_bytes", b.getI64IntegerAttr(sharedBytes)),
+      b.getNamedAttr("cooperative", b.getBoolAttr(cooperative)),
+      b.getNamedAttr("args", b.getArrayAttr(args)),
+  };
+  if (schedule) {
+    fields.push_back(b.getNamedAttr("chip", schedule.getChip()));
+    fields.push_back(b.getNamedAttr(
+        "schedule",
+        b.getDictionaryAttr({
+            b.getNamedAttr("ctas_per_head",
+                           b.getI64IntegerAttr(schedule.getCtasPerHead())),
+            b.getNamedAttr("units_per_cta",
+                           b.getI64IntegerAttr(schedule.getUnitsPerCta())),
+            b.getNamedAttr("batch_tile",
+                           b.getI64IntegerAttr(schedule.getBatchTile())),
+            b.getNamedAttr("threads",
+                           b.getI64IntegerAttr(schedule.getThreads())),
+            b.getNamedAttr("r_placement", schedule.getRPlacement()),
+            b.getNamedAttr("grid_barrier",
+                           b.getBoolAttr(schedule.getGridBarrier())),
+            b.getNamedAttr("shared_bytes",
+                           b.getI64IntegerAttr(schedule.getSharedBytes())),
+        })));
+  }
+  return b.getDictionaryAttr(fields);
+}

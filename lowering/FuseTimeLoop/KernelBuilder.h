@@ -1,0 +1,105 @@
+//===- KernelBuilder.h - shared pieces of the fused kernel builders -------===//
+//
+// The forward, backward and reduction kernels of a sequence are built by the
+// classes here. They share how the cell's body arguments map onto the gate
+// rows of Wx, R and b (CellLayout), how a kernel is declared (named
+// arguments, schedule, launch description) and small emission helpers.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FLASHRNN_LOWERING_FUSETIMELOOP_KERNELBUILDER_H
+#define FLASHRNN_LOWERING_FUSETIMELOOP_KERNELBUILDER_H
+
+#include "dialect/FlashRNNOps.h"
+#include "lowering/Common/KernelABI.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+namespace mlir::flashrnn {
+
+/// Where each of the cell body's gate values comes from.
+struct CellLayout {
+  explicit CellLayout(CellOp cell);
+
+  unsigned numStates, numGateValues, numConstants, recurrentState;
+  /// Per gate: the gate-value index (0 .. numGateValues-1) that receives its
+  /// input part and its recurrent part (the same one for a gate that is not
+  /// split), or -1.
+  SmallVector<int> inputValue, recurrentValue;
+  /// Per gate: its row in Wx, R, b (input bias) and b (recurrent bias), or -1.
+  SmallVector<int> wxRow, rRow, biasRow, rbiasRow;
+  /// Per gate value: whether it is the sum of both parts (not split).
+  SmallVector<bool> isTotal;
+};
+
+/// One kernel argument: its name (the manifest's) and type.
+struct KernelArgSpec {
+  StringRef name;
+  Type type;
+};
+
+/// Emission helpers over one OpBuilder.
+class KernelEmitter {
+public:
+  KernelEmitter(MLIRContext *ctx, Location loc, Type elementType)
+      : b(ctx), loc(loc), elementType(elementType) {}
+
+  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value cstF32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  /// Loads one element and widens it to f32 (f32 memrefs load as they are).
+  Value loadF32(Value memref, ValueRange indices);
+  /// Narrows an f32 to the memref's element type and stores it.
+  void storeF32(Value v, Value memref, ValueRange indices);
+  /// Runs `body` only for threads whose batch row is valid.
+  void ifValid(Value valid, llvm::function_ref<void()> body);
+
+  /// Declares a kernel `name` in `module` with named arguments; the builder
+  /// is left at the start of its body.
+  gpu::GPUFuncOp createKernel(gpu::GPUModuleOp module, StringRef name,
+                              ArrayRef<KernelArgSpec> args,
+                              ScheduleAttr schedule, int64_t threads);
+
+  /// A view of the dynamic shared memory at byte 0 with `shape` x f32.
+  Value sharedF32(ArrayRef<int64_t> shape);
+
+  OpBuilder b;
+  Location loc;
+  Type elementType;
+};
+
+/// The launch description of `kernel` (docs/PACKAGE.md, "Kernels"), built
+/// from its signature: kept on the sequence op until the package is written.
+DictionaryAttr describeKernel(gpu::GPUFuncOp kernel, StringRef kind,
+                              ScheduleAttr schedule, ArrayRef<Attribute> grid,
+                              int64_t threads, int64_t sharedBytes,
+                              bool cooperative);
+
+/// Builds the forward kernel; in training mode it also saves, per step, the
+/// gate values ("saved_gates") and the new states ("saved_states") in f32.
+gpu::GPUFuncOp buildForwardKernel(gpu::GPUModuleOp module, StringRef name,
+                                  SequenceOp sequence, CellOp cell,
+                                  ScheduleAttr schedule, bool training);
+
+/// Builds the persistent backward kernel: a reverse time loop that runs the
+/// cell's adjoint (`adjoint`, from flashrnn-derive-backward) per element,
+/// writes dWx and the gate gradients, and forms dh_{t-1} = R^T dg_t.
+gpu::GPUFuncOp buildBackwardKernel(gpu::GPUModuleOp module, StringRef name,
+                                   SequenceOp sequence, CellOp cell,
+                                   func::FuncOp adjoint,
+                                   ScheduleAttr schedule);
+
+/// Threads per block of the reduction kernel.
+constexpr int64_t kReduceThreads = 256;
+
+/// Builds the kernel that reduces the saved gate gradients over batch and
+/// time into dR = sum dg_t h_{t-1}^T and db, accumulating in f32.
+gpu::GPUFuncOp buildReduceKernel(gpu::GPUModuleOp module, StringRef name,
+                                 SequenceOp sequence, CellOp cell);
+
+} // namespace mlir::flashrnn
+
+#endif // FLASHRNN_LOWERING_FUSETIMELOOP_KERNELBUILDER_H
