@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 CHIP=${1:-sm_90}
 BUILD_DIR=${BUILD_DIR:-build}
 OUT_DIR=${OUT_DIR:-gpu-packages}
-CELLS=${CELLS:-"lstm gru slstm elman cifg_lstm"}
+CELLS=${CELLS:-"lstm gru slstm elman cifg_lstm ligru janet"}
 DTYPES=${DTYPES:-"bf16 f16 f32"}
 HEAD_DIMS=${HEAD_DIMS:-"64 256 768 48"}
 
