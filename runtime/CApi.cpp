@@ -12,6 +12,7 @@
 
 #include "flashrnn/runtime.h"
 
+#include "runtime/Cuda/GpuBackward.h"
 #include "runtime/Cuda/GpuForward.h"
 #include "runtime/Cuda/KernelSpec.h"
 #include "runtime/Manifest.h"
@@ -320,6 +321,76 @@ int flashrnn_gpu_forward(const FlashRnnPackage *pkg, int64_t batch,
                           s0, states, last, timing, report, error))
       return setError(FLASHRNN_ERROR_DEVICE,
                       std::string("flashrnn_gpu_forward: ") + error);
+    if (medianMs)
+      *medianMs = report.medianMs;
+    lastError.clear();
+    return int(FLASHRNN_OK);
+  });
+}
+
+int flashrnn_package_has_gpu_backward(const FlashRnnPackage *pkg) {
+  if (!checkPackage(pkg, __func__))
+    return -1;
+  int result = -1;
+  guarded(__func__, [&]() {
+    std::vector<cuda::KernelSpec> specs;
+    std::string error, missing;
+    if (!cuda::loadKernelSpecs(pkg->dir, pkg->manifest, specs, error))
+      return setError(FLASHRNN_ERROR_PACKAGE, error);
+    cuda::TrainingKernels kernels;
+    result = cuda::findTrainingKernels(specs, kernels, missing) ? 1 : 0;
+    if (!result)
+      setError(FLASHRNN_ERROR_UNAVAILABLE,
+               pkg->dir + ": the package has no GPU backward kernels (no " +
+                   "`kernels` entry of kind \"" + missing + "\")");
+    return int(FLASHRNN_OK);
+  });
+  return result;
+}
+
+int flashrnn_gpu_backward(const FlashRnnPackage *pkg, int64_t batch,
+                          int64_t seq, int64_t heads, const double *wx,
+                          const double *r, const double *b, const double *s0,
+                          const double *dstates, const double *dlast,
+                          double *states, double *last, double *dwx,
+                          double *dr, double *db, double *ds0, int repeat,
+                          double *medianMs) {
+  if (!checkPackage(pkg, __func__))
+    return FLASHRNN_ERROR_INVALID_ARGUMENT;
+  const Manifest &m = pkg->manifest;
+  if (!wx || (!r && m.rGates) || (!b && m.bGates) || !states || !last ||
+      !dwx || (!dr && m.rGates) || (!db && m.bGates) || !ds0)
+    return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                    "flashrnn_gpu_backward: wx, r, b, states, last, dwx, dr, "
+                    "db and ds0 must not be NULL");
+  if (repeat < 0)
+    return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                    "flashrnn_gpu_backward: repeat must be >= 0");
+  return guarded(__func__, [&]() {
+    // The same classification as flashrnn_gpu_forward.
+    std::string error, missing;
+    std::vector<cuda::KernelSpec> specs;
+    if (!cuda::loadKernelSpecs(pkg->dir, m, specs, error))
+      return setError(FLASHRNN_ERROR_PACKAGE,
+                      std::string("flashrnn_gpu_backward: ") + error);
+    cuda::TrainingKernels kernels;
+    if (!cuda::findTrainingKernels(specs, kernels, missing))
+      return setError(FLASHRNN_ERROR_UNAVAILABLE,
+                      "flashrnn_gpu_backward: " + pkg->dir +
+                          ": the package has no GPU backward kernels (no "
+                          "`kernels` entry of kind \"" +
+                          missing + "\")");
+    if (!cuda::cudaAvailable(error))
+      return setError(FLASHRNN_ERROR_UNAVAILABLE,
+                      std::string("flashrnn_gpu_backward: ") + error);
+    cuda::GpuTiming timing;
+    timing.repeat = medianMs ? repeat : 0;
+    cuda::GpuBackwardReport report;
+    if (!cuda::gpuBackward(m, pkg->dir, RunDims{batch, seq, heads}, wx, r, b,
+                           s0, dstates, dlast, states, last, dwx, dr, db, ds0,
+                           timing, report, error))
+      return setError(FLASHRNN_ERROR_DEVICE,
+                      std::string("flashrnn_gpu_backward: ") + error);
     if (medianMs)
       *medianMs = report.medianMs;
     lastError.clear();

@@ -3,17 +3,29 @@
 # cmake, ninja, g++; no MLIR). It builds the runtime standalone, runs the
 # forward kernel of every package under gpu-packages/ (made on the dev machine
 # by scripts/make-gpu-packages.sh, named <cell>-<dtype>-dh<DH>) on the GPU,
-# checks each against the float64 CPU reference and times it, then runs
-# compute-sanitizer (memcheck, racecheck) on small cases.
+# checks each against the float64 CPU reference and times it, then does the
+# same for the training pass (forward_train + backward + backward_reduce:
+# states, last and the gradients dwx, dr, db, ds0), then runs
+# compute-sanitizer (memcheck, racecheck) on small cases, forward and
+# backward.
 #
 #   bash scripts/gpu-check.sh [--cells lstm,gru] [--dtypes bf16,f16]
 #                             [--packages DIR] [--repeat N] [--no-sanitizer]
+#                             [--forward-only] [--backward-seq T]
 #
+# --forward-only skips the backward pass; --backward-seq T caps the sequence
+# length of the backward cases (default: the same T as the forward; the
+# float64 CPU reference backward dominates their time, ~5 s per DH=768 case
+# at T=1024 on 16 cores; the table says when T was capped).
 # Shapes (B,T,NH) per head dim: DH=64: (16,1024,12) (64,256,12);
 # DH=256: (16,1024,3); DH=768: (16,1024,1); DH=48: (5,37,3); any other DH:
 # (5,37,3). Each case is
 #   flashrnn-run PKG --random SEED --batch B --seq T --heads NH \
 #                --device cuda --check --repeat 20
+# and, unless --forward-only, with the same B, NH and T (capped by
+# --backward-seq)
+#   flashrnn-run PKG --random SEED --batch B --seq T --heads NH \
+#                --device cuda --backward --check --repeat 10
 # Results: one table row per case in $OUT/gpu-check.md ($OUT unset:
 # ./gpu-check.md), every run's full output in gpu-check-logs/ next to it;
 # the table is printed last. Exit status: 0 when every case passed and the
@@ -23,6 +35,7 @@ cd "$(dirname "$0")/.."
 
 ARGS="$*"
 CELLS="" DTYPES="" PKG_DIR=gpu-packages REPEAT=20 SANITIZER=1 SEED=1
+BACKWARD=1 BACKWARD_SEQ=0 BACKWARD_REPEAT=10
 while [ $# -gt 0 ]; do
   case "$1" in
     --cells) CELLS=${2//,/ }; shift 2 ;;
@@ -30,7 +43,9 @@ while [ $# -gt 0 ]; do
     --packages) PKG_DIR=$2; shift 2 ;;
     --repeat) REPEAT=$2; shift 2 ;;
     --no-sanitizer) SANITIZER=0; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --forward-only) BACKWARD=0; shift ;;
+    --backward-seq) BACKWARD_SEQ=$2; shift 2 ;;
+    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "gpu-check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -97,8 +112,10 @@ wanted() { # wanted WORD LIST: LIST empty or WORD in it
 }
 
 ROWS=()
+BROWS=()
 failures=0
 cases=0
+bcases=0
 for pkg in "$PKG_DIR"/*/; do
   pkg=${pkg%/}
   [ -f "$pkg/manifest.json" ] || continue
@@ -133,6 +150,47 @@ for pkg in "$PKG_DIR"/*/; do
       fi
     fi
     ROWS+=("| $PCELL | $PDTYPE | $B | $T | $NH | $PDH | ${sf:--} / ${sm:--} | ${lf:--} / ${lm:--} | $verdict | ${ms:--} | ${us:--} | ${note//|//} |")
+
+    # The training pass on the same shape (T capped by --backward-seq).
+    [ "$BACKWARD" = 1 ] || continue
+    BT=$T
+    if [ "$BACKWARD_SEQ" -gt 0 ] && [ "$T" -gt "$BACKWARD_SEQ" ]; then
+      BT=$BACKWARD_SEQ
+    fi
+    bcases=$((bcases + 1))
+    log="$LOGS/$PCELL-$PDTYPE-dh$PDH-B$B-T$BT-NH$NH-backward.log"
+    cmd=("$RUN" "$pkg" --random "$SEED" --batch "$B" --seq "$BT" --heads "$NH"
+         --device cuda --backward --check --repeat "$BACKWARD_REPEAT")
+    echo "[gpu-check $(elapsed)] ${cmd[*]}" >&2
+    { echo "\$ ${cmd[*]}"; timeout "$CASE_TIMEOUT" "${cmd[@]}"; } > "$log" 2>&1
+    rc=$?
+    # Per output "  NAME  max_abs_err=... max_rel_err=... rel_frobenius=..."
+    frob() { sed -n "s/^  $1 .*rel_frobenius=\([^ ]*\).*/\1/p" "$log" | head -1; }
+    maxrel() { sed -n "s/^  $1 .*max_rel_err=\([^ ]*\).*/\1/p" "$log" | head -1; }
+    worst="" worstName="" worstMax=""
+    for g in dwx dr db ds0; do
+      v=$(frob "$g")
+      [ -n "$v" ] || continue
+      if [ -z "$worst" ] || awk -v a="$v" -v b="$worst" 'BEGIN { exit !(a > b || a != a) }'; then
+        worst=$v worstName=$g worstMax=$(maxrel "$g")
+      fi
+    done
+    fwf=$(frob states)
+    ms=$(sed -n 's/^gpu time: median \([^ ]*\) ms.*/\1/p' "$log")
+    us=$(sed -n 's/^gpu time: .*, \([^ ]*\) us\/step.*/\1/p' "$log")
+    if [ $rc -eq 0 ] && grep -q '^check: PASS' "$log"; then
+      verdict=pass note=""
+    else
+      failures=$((failures + 1))
+      if [ $rc -eq 124 ]; then
+        verdict=TIMEOUT note="no result after ${CASE_TIMEOUT}s (hung kernel?)"
+      else
+        verdict=FAIL
+        note=$(grep -m1 'flashrnn-run: error:' "$log" | sed 's/^flashrnn-run: error: //' | cut -c1-160)
+      fi
+    fi
+    [ "$BT" != "$T" ] && note="T capped at $BT (--backward-seq); $note"
+    BROWS+=("| $PCELL | $PDTYPE | $B | $BT | $NH | $PDH | ${fwf:--} | ${worst:--} / ${worstMax:--} (${worstName:--}) | $verdict | ${ms:--} | ${us:--} | ${note//|//} |")
   done
 done
 
@@ -140,7 +198,7 @@ done
 SROWS=()
 if [ "$SANITIZER" = 1 ]; then
   if [ ! -x "$SANITIZER_BIN" ]; then
-    SROWS+=("| - | - | - | not run | $SANITIZER_BIN not found |")
+    SROWS+=("| - | - | - | - | not run | $SANITIZER_BIN not found |")
     failures=$((failures + 1))
   else
     targets=()
@@ -162,12 +220,17 @@ if [ "$SANITIZER" = 1 ]; then
     for target in "${targets[@]}"; do
       pkg=${target%%:*}
       IFS=, read -r B T NH <<< "${target##*:}"
+      passes="forward"
+      [ "$BACKWARD" = 1 ] && passes="forward backward"
+      for pass in $passes; do
       for tool in memcheck racecheck; do
-        name="$(basename "$pkg")-B$B-T$T-NH$NH-$tool"
+        name="$(basename "$pkg")-B$B-T$T-NH$NH-$pass-$tool"
         log="$LOGS/sanitizer-$name.log"
+        extra=()
+        [ "$pass" = backward ] && extra=(--backward)
         cmd=("$SANITIZER_BIN" --tool "$tool" --error-exitcode 86
              "$RUN" "$pkg" --random "$SEED" --batch "$B" --seq "$T"
-             --heads "$NH" --device cuda --check --repeat 1)
+             --heads "$NH" --device cuda "${extra[@]}" --check --repeat 1)
         echo "[gpu-check $(elapsed)] ${cmd[*]}" >&2
         { echo "\$ ${cmd[*]}"; timeout "$SANITIZER_TIMEOUT" "${cmd[@]}"; } > "$log" 2>&1
         rc=$?
@@ -179,7 +242,8 @@ if [ "$SANITIZER" = 1 ]; then
           *) verdict="run failed (exit $rc)"; failures=$((failures + 1))
              summary=${summary:-$(grep -m1 'flashrnn-run: error:' "$log" | cut -c1-160)} ;;
         esac
-        SROWS+=("| $(basename "$pkg") | $B,$T,$NH | $tool | $verdict | ${summary//|//} |")
+        SROWS+=("| $(basename "$pkg") | $B,$T,$NH | $pass | $tool | $verdict | ${summary//|//} |")
+      done
       done
     done
   fi
@@ -192,23 +256,36 @@ fi
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "- git: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "- GPU: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)"
-  echo "- command: \`bash scripts/gpu-check.sh $*\` (each case: flashrnn-run PKG --random $SEED --batch B --seq T --heads NH --device cuda --check --repeat $REPEAT)"
+  echo "- command: \`bash scripts/gpu-check.sh $ARGS\` (each case: flashrnn-run PKG --random $SEED --batch B --seq T --heads NH --device cuda --check --repeat $REPEAT)"
   echo "- runtime unit tests (GoogleTest, no GPU): $UNIT"
   echo "- tolerance on the relative Frobenius error vs float64: 1e-2 (bf16, f16), 1e-3 (f32)"
   echo
   echo "| cell | dtype | B | T | NH | DH | states rel err (frob / max) | last rel err (frob / max) | check | median ms | us/step | note |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   for row in "${ROWS[@]}"; do echo "$row"; done
+  if [ ${#BROWS[@]} -gt 0 ]; then
+    echo
+    echo "## Backward (training pass: forward_train + backward + backward_reduce)"
+    echo
+    echo "Each case: \`flashrnn-run PKG --random $SEED --batch B --seq T --heads NH --device cuda --backward --check --repeat $BACKWARD_REPEAT\`;"
+    echo "pass when the relative Frobenius error of every output (states, last, dwx, dr, db, ds0) is within the tolerance."
+    echo "Gradient error: the worst relative Frobenius error over dwx, dr, db, ds0 / its max relative error (which output)."
+    echo "Time: median of the whole pass (forward_train + backward + backward_reduce)."
+    echo
+    echo "| cell | dtype | B | T | NH | DH | states rel err (frob) | worst gradient rel err (frob / max) | check | fw+bw median ms | us/step | note |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    for row in "${BROWS[@]}"; do echo "$row"; done
+  fi
   if [ ${#SROWS[@]} -gt 0 ]; then
     echo
     echo "## compute-sanitizer"
     echo
-    echo "| package | B,T,NH | tool | result | summary |"
-    echo "|---|---|---|---|---|"
+    echo "| package | B,T,NH | pass | tool | result | summary |"
+    echo "|---|---|---|---|---|---|"
     for row in "${SROWS[@]}"; do echo "$row"; done
   fi
   echo
-  echo "$cases case(s), $failures failure(s), $(elapsed). Logs: $LOGS/"
+  echo "$cases forward case(s), $bcases backward case(s), $failures failure(s), $(elapsed). Logs: $LOGS/"
 } > "$REPORT"
 
 echo >&2

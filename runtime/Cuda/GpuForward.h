@@ -17,6 +17,7 @@
 #ifndef FLASHRNN_RUNTIME_CUDA_GPUFORWARD_H
 #define FLASHRNN_RUNTIME_CUDA_GPUFORWARD_H
 
+#include "runtime/Cuda/GpuLaunch.h"
 #include "runtime/Cuda/KernelSpec.h"
 #include "runtime/Manifest.h"
 #include "runtime/Reference.h"
@@ -44,20 +45,18 @@ struct GpuTiming {
   int warmup = 1;
 };
 
-/// What was run, for reports.
-struct GpuForwardReport {
-  std::string entry;  // kernel name
-  std::string device; // cudaDeviceSummary()
-  int64_t block[3] = {1, 1, 1};
-  int64_t ctasPerHead = 1, heads = 1, batchTile = 1;
-  int64_t dynamicSharedBytes = 0;
-  bool cooperative = false;
-  int64_t residentCtas = 0;          // cooperative only: blocks/SM x SMs
-  std::vector<LaunchChunk> launches; // one forward
-  std::string jitLog;                // ptxas info log (registers, spills)
-  double medianMs = -1;              // with timing
-  std::vector<double> timesMs;       // every timed forward
+/// What was run, for reports: the kernel's launches, and the run's device,
+/// JIT log and timing.
+struct GpuForwardReport : KernelLaunchReport {
+  std::string device;          // cudaDeviceSummary()
+  std::string jitLog;          // ptxas info log (registers, spills)
+  double medianMs = -1;        // with timing
+  std::vector<double> timesMs; // every timed forward
 };
+
+/// The s0 the kernels get when the caller gives none: every state at its
+/// manifest `init`, [S, B, NH, DH].
+std::vector<double> initialStates(const Manifest &m, const RunDims &d);
 
 /// Runs the forward. `s0` may be null (each state starts at its manifest
 /// `init`, uploaded as s0: the kernel always takes s0). `r` (`b`) may be null
@@ -71,24 +70,6 @@ bool gpuForward(const Manifest &m, const std::string &packageDir,
                 const double *b, const double *s0, double *states, double *last,
                 const GpuTiming &timing, GpuForwardReport &report,
                 std::string &error);
-
-//===----------------------------------------------------------------------===//
-// Host-side conversions (pure, unit-tested).
-//===----------------------------------------------------------------------===//
-
-/// Bytes per element of a GPU dtype (bf16/f16: 2, f32: 4); 0 for f64.
-size_t deviceElementSize(DType dtype);
-
-/// float64 -> the device representation of `dtype` (one rounding, RNE).
-std::vector<uint8_t> encodeForDevice(const double *values, size_t n,
-                                     DType dtype);
-
-/// The device representation -> float64 (exact). Counts the elements whose
-/// bytes are all 0xFF (the poison pattern: never written) and the index of
-/// the first.
-void decodeFromDevice(const uint8_t *bytes, size_t n, DType dtype,
-                      double *values, int64_t &poisoned,
-                      int64_t &firstPoisoned);
 
 } // namespace cuda
 } // namespace flashrnn

@@ -150,7 +150,7 @@ bool parseChip(const std::string &chip, int &major, int &minor) {
   return true;
 }
 
-/// The forward kernel's argument list (docs/PACKAGE.md, "Kernels").
+/// One argument of a kernel contract (docs/PACKAGE.md, "Kernels").
 struct ExpectedArg {
   const char *name;
   const char *kind; // "memref" or "i32"
@@ -163,24 +163,66 @@ const ExpectedArg kForwardArgs[] = {
     {"states", "memref", 5, nullptr},   {"last", "memref", 4, nullptr},
     {"h_exchange", "memref", 4, "f32"}, {"sync", "memref", 1, "i32"},
     {"batch_begin", "i32", 0, nullptr}};
+const ExpectedArg kForwardTrainArgs[] = {
+    {"wx", "memref", 5, nullptr},        {"r", "memref", 4, nullptr},
+    {"b", "memref", 3, nullptr},         {"s0", "memref", 4, nullptr},
+    {"states", "memref", 5, nullptr},    {"last", "memref", 4, nullptr},
+    {"h_exchange", "memref", 4, "f32"},  {"sync", "memref", 1, "i32"},
+    {"batch_begin", "i32", 0, nullptr},  {"saved_gates", "memref", 5, "f32"},
+    {"saved_states", "memref", 5, "f32"}};
+// The backward's h_exchange carries one row per recurrent gate: rank 5,
+// [2, B, NH, Gr, DH], unlike the forward's.
+const ExpectedArg kBackwardArgs[] = {
+    {"r", "memref", 4, nullptr},         {"s0", "memref", 4, nullptr},
+    {"saved_gates", "memref", 5, "f32"}, {"saved_states", "memref", 5, "f32"},
+    {"dstates", "memref", 5, nullptr},   {"dlast", "memref", 4, nullptr},
+    {"dwx", "memref", 5, nullptr},       {"ds0", "memref", 4, nullptr},
+    {"dgates", "memref", 5, "f32"},      {"h_exchange", "memref", 5, "f32"},
+    {"sync", "memref", 1, "i32"},        {"batch_begin", "i32", 0, nullptr}};
+const ExpectedArg kBackwardReduceArgs[] = {
+    {"s0", "memref", 4, nullptr},         {"saved_states", "memref", 5, "f32"},
+    {"dgates", "memref", 5, "f32"},       {"dr", "memref", 4, nullptr},
+    {"db", "memref", 3, nullptr}};
+
+struct Contract {
+  const char *kind;
+  const ExpectedArg *args;
+  size_t numArgs;
+  bool hasSchedule; // schedule fields, grid [ctas_per_head, heads, tiles]
+};
+template <size_t N>
+constexpr Contract contract(const char *kind, const ExpectedArg (&args)[N],
+                            bool hasSchedule) {
+  return {kind, args, N, hasSchedule};
+}
+const Contract kContracts[] = {
+    contract("forward", kForwardArgs, true),
+    contract("forward_train", kForwardTrainArgs, true),
+    contract("backward", kBackwardArgs, true),
+    contract("backward_reduce", kBackwardReduceArgs, false)};
+
+const Contract *findContract(const std::string &kind) {
+  for (const Contract &c : kContracts)
+    if (kind == c.kind)
+      return &c;
+  return nullptr;
+}
 
 bool readArgs(FieldReader &rd, const json::Value &k, const std::string &f,
-              const KernelSpec &spec, const Manifest &m) {
+              const Contract &c, const Manifest &m) {
   const json::Value *args;
   std::string af = f + ".args";
   if (!rd.getArray(k, af, args))
     return false;
   const auto &list = args->getArray();
-  bool forward = spec.kind == "forward";
-  const size_t expectedCount = sizeof(kForwardArgs) / sizeof(kForwardArgs[0]);
-  if (forward && list.size() != expectedCount) {
+  if (list.size() != c.numArgs) {
     std::string names;
-    for (const ExpectedArg &e : kForwardArgs)
-      names += std::string(names.empty() ? "" : ", ") + e.name;
+    for (size_t i = 0; i < c.numArgs; ++i)
+      names += std::string(names.empty() ? "" : ", ") + c.args[i].name;
     return rd.fail(af, args,
-                   "a forward kernel takes " + std::to_string(expectedCount) +
-                       " arguments (" + names + "), got " +
-                       std::to_string(list.size()));
+                   std::string("a ") + c.kind + " kernel takes " +
+                       std::to_string(c.numArgs) + " arguments (" + names +
+                       "), got " + std::to_string(list.size()));
   }
   for (size_t i = 0; i < list.size(); ++i) {
     const json::Value &a = list[i];
@@ -198,14 +240,12 @@ bool readArgs(FieldReader &rd, const json::Value &k, const std::string &f,
     if (kind == "memref" && (!rd.getInt(a, ef + ".rank", 0, 8, rank) ||
                              !rd.getString(a, ef + ".dtype", dtype)))
       return false;
-    if (!forward)
-      continue;
-    const ExpectedArg &e = kForwardArgs[i];
+    const ExpectedArg &e = c.args[i];
     if (name != e.name)
       return rd.fail(ef + ".name", a.find("name"),
                      std::string("expected \"") + e.name + "\" (argument " +
-                         std::to_string(i) +
-                         " of the forward contract), got \"" + name + "\"");
+                         std::to_string(i) + " of the " + c.kind +
+                         " contract), got \"" + name + "\"");
     if (kind != e.kind)
       return rd.fail(ef + ".kind", a.find("kind"),
                      std::string("expected \"") + e.kind + "\" for '" + e.name +
@@ -222,6 +262,52 @@ bool readArgs(FieldReader &rd, const json::Value &k, const std::string &f,
                      "expected \"" + want + "\" for '" + e.name + "'" +
                          (e.dtype ? "" : " (the package dtype)") + ", got \"" +
                          dtype + "\"");
+  }
+  return true;
+}
+
+/// `grid`: kinds with a schedule have the fixed layout of the contract (the
+/// field is there so that a future layout is a visible format change rather
+/// than a silent one); the others (backward_reduce) give each dimension as
+/// a positive integer or "heads".
+bool readGrid(FieldReader &rd, const json::Value &k, const std::string &f,
+              const Contract &c, KernelSpec &spec) {
+  const json::Value *grid;
+  if (!rd.getArray(k, f + ".grid", grid))
+    return false;
+  const auto &dims = grid->getArray();
+  if (c.hasSchedule) {
+    const char *gridNames[] = {"ctas_per_head", "heads", "batch_tiles"};
+    bool gridOk = dims.size() == 3;
+    for (size_t i = 0; gridOk && i < 3; ++i)
+      gridOk = dims[i].isString() && dims[i].getString() == gridNames[i];
+    if (!gridOk)
+      return rd.fail(f + ".grid", grid,
+                     "expected [\"ctas_per_head\", \"heads\", \"batch_tiles\"]");
+    return true;
+  }
+  if (dims.size() != 3)
+    return rd.fail(f + ".grid", grid,
+                   "expected 3 dimensions [x, y, z], got " +
+                       std::to_string(dims.size()));
+  for (size_t i = 0; i < 3; ++i) {
+    std::string df = f + ".grid[" + std::to_string(i) + "]";
+    const json::Value &v = dims[i];
+    if (v.isString()) {
+      // Without a schedule there is no ctas_per_head or batch tile to
+      // substitute: only the number of heads is a run-time size.
+      if (v.getString() != "heads")
+        return rd.fail(df, &v,
+                       std::string("expected a positive integer or \"heads\" "
+                                   "(a ") +
+                           c.kind + " kernel has no schedule), got " +
+                           rd.describe(v));
+      spec.grid[i] = {"heads", 1};
+      continue;
+    }
+    spec.grid[i].name.clear();
+    if (!rd.toInt(v, df, 1, 65535, spec.grid[i].value))
+      return false;
   }
   return true;
 }
@@ -248,42 +334,37 @@ bool readKernel(FieldReader &rd, const json::Value &k, const std::string &f,
   if (!isRegularFile(spec.ptxPath))
     return rd.fail(f + ".ptx", k.find("ptx"),
                    spec.ptxPath + ": no such file (the package is incomplete)");
-  // Only forward kernels are launched so far: the launch contract of the
-  // other kinds (forward_train, backward, ...) is read when the backend runs
-  // them, so that a compiler that adds kinds does not break this runtime.
-  if (spec.kind != "forward")
+  // The launch contract of kinds this runtime does not launch is not read,
+  // so that a compiler that adds kinds does not break this runtime.
+  const Contract *c = findContract(spec.kind);
+  if (!c)
     return true;
-  if (!rd.getString(k, f + ".chip", spec.chip))
-    return false;
-  if (!parseChip(spec.chip, spec.chipMajor, spec.chipMinor))
-    return rd.fail(f + ".chip", k.find("chip"),
-                   "expected a target like \"sm_90\", got \"" + spec.chip +
-                       "\"");
+  // The chip is required of the forward (it decides whether the package can
+  // run at all); the other kinds share its PTX file and may omit it.
+  if (spec.kind == "forward" || k.find("chip")) {
+    if (!rd.getString(k, f + ".chip", spec.chip))
+      return false;
+    if (!parseChip(spec.chip, spec.chipMajor, spec.chipMinor))
+      return rd.fail(f + ".chip", k.find("chip"),
+                     "expected a target like \"sm_90\", got \"" + spec.chip +
+                         "\"");
+  }
 
-  const json::Value *schedule;
-  std::string sf = f + ".schedule";
-  if (!rd.getObject(k, sf, schedule) ||
-      !rd.getInt(*schedule, sf + ".ctas_per_head", 1, 65535,
-                 spec.ctasPerHead) ||
-      !rd.getInt(*schedule, sf + ".batch_tile", 1, 1 << 20, spec.batchTile))
+  spec.hasSchedule = c->hasSchedule;
+  if (c->hasSchedule) {
+    const json::Value *schedule;
+    std::string sf = f + ".schedule";
+    if (!rd.getObject(k, sf, schedule) ||
+        !rd.getInt(*schedule, sf + ".ctas_per_head", 1, 65535,
+                   spec.ctasPerHead) ||
+        !rd.getInt(*schedule, sf + ".batch_tile", 1, 1 << 20, spec.batchTile))
+      return false;
+    if (schedule->find("grid_barrier") &&
+        !rd.getBool(*schedule, sf + ".grid_barrier", spec.gridBarrier))
+      return false;
+  }
+  if (!readGrid(rd, k, f, *c, spec))
     return false;
-  if (schedule->find("grid_barrier") &&
-      !rd.getBool(*schedule, sf + ".grid_barrier", spec.gridBarrier))
-    return false;
-
-  // The grid is fixed by the contract; the field is there so that a future
-  // layout is a visible format change rather than a silent one.
-  const json::Value *grid;
-  if (!rd.getArray(k, f + ".grid", grid))
-    return false;
-  const char *gridNames[] = {"ctas_per_head", "heads", "batch_tiles"};
-  bool gridOk = grid->getArray().size() == 3;
-  for (size_t i = 0; gridOk && i < 3; ++i)
-    gridOk = grid->getArray()[i].isString() &&
-             grid->getArray()[i].getString() == gridNames[i];
-  if (!gridOk)
-    return rd.fail(f + ".grid", grid,
-                   "expected [\"ctas_per_head\", \"heads\", \"batch_tiles\"]");
 
   const json::Value *block;
   if (!rd.getArray(k, f + ".block", block))
@@ -303,7 +384,13 @@ bool readKernel(FieldReader &rd, const json::Value &k, const std::string &f,
                  spec.dynamicSharedBytes) ||
       !rd.getBool(k, f + ".cooperative", spec.cooperative))
     return false;
-  return readArgs(rd, k, f, spec, m);
+  // A cooperative launch is split over batch tiles; without a schedule
+  // there are none to split.
+  if (spec.cooperative && !c->hasSchedule)
+    return rd.fail(f + ".cooperative", k.find("cooperative"),
+                   std::string("a ") + c->kind +
+                       " kernel cannot be cooperative (it has no schedule)");
+  return readArgs(rd, k, f, *c, m);
 }
 
 } // namespace
@@ -347,6 +434,10 @@ bool loadKernelSpecs(const std::string &packageDir, const Manifest &m,
     specs.push_back(std::move(spec));
   }
   return true;
+}
+
+bool isLaunchedKind(const std::string &kind) {
+  return findContract(kind) != nullptr;
 }
 
 const KernelSpec *findKernel(const std::vector<KernelSpec> &specs,
@@ -445,6 +536,84 @@ KernelParams forwardParams(const ForwardBuffers &buf,
   p.addMemref(buf.sync, shapes.sync);
   batchBeginSlot = p.addI32(0);
   return p;
+}
+
+int64_t numGateValues(const Manifest &m) {
+  int64_t n = 0;
+  for (const ProgramArg &a : m.program.args)
+    n += a.kind == ArgKind::Gate;
+  return n;
+}
+
+TrainingShapes trainingShapes(const Manifest &m, const KernelSpec &fwd,
+                              const KernelSpec &bwd, int64_t batch,
+                              int64_t seq, int64_t heads) {
+  int64_t dh = m.headDim, S = m.numStates, na = numGateValues(m);
+  TrainingShapes s;
+  s.forward = forwardShapes(m, fwd, batch, seq, heads);
+  s.savedGates = {batch, seq, na, heads, dh};
+  s.savedStates = {S, batch, seq, heads, dh};
+  s.dstates = s.forward.states;
+  s.dlast = s.forward.last;
+  s.dwx = s.forward.wx;
+  s.ds0 = s.forward.s0;
+  s.dr = s.forward.r;
+  s.db = s.forward.b;
+  s.dgates = s.savedGates;
+  s.backwardExchange = {2, batch, heads, m.rGates, dh};
+  // The backward has its own schedule: its batch tile sizes its counters.
+  s.backwardSync = {heads * ((batch + bwd.batchTile - 1) / bwd.batchTile)};
+  return s;
+}
+
+KernelParams forwardTrainParams(const TrainingBuffers &buf,
+                                const TrainingShapes &shapes,
+                                size_t &batchBeginSlot) {
+  KernelParams p = forwardParams(buf.forward, shapes.forward, batchBeginSlot);
+  p.addMemref(buf.savedGates, shapes.savedGates);
+  p.addMemref(buf.savedStates, shapes.savedStates);
+  return p;
+}
+
+KernelParams backwardParams(const TrainingBuffers &buf,
+                            const TrainingShapes &shapes,
+                            size_t &batchBeginSlot) {
+  KernelParams p;
+  p.addMemref(buf.forward.r, shapes.forward.r);
+  p.addMemref(buf.forward.s0, shapes.forward.s0);
+  p.addMemref(buf.savedGates, shapes.savedGates);
+  p.addMemref(buf.savedStates, shapes.savedStates);
+  p.addMemref(buf.dstates, shapes.dstates);
+  p.addMemref(buf.dlast, shapes.dlast);
+  p.addMemref(buf.dwx, shapes.dwx);
+  p.addMemref(buf.ds0, shapes.ds0);
+  p.addMemref(buf.dgates, shapes.dgates);
+  p.addMemref(buf.backwardExchange, shapes.backwardExchange);
+  p.addMemref(buf.backwardSync, shapes.backwardSync);
+  batchBeginSlot = p.addI32(0);
+  return p;
+}
+
+KernelParams backwardReduceParams(const TrainingBuffers &buf,
+                                  const TrainingShapes &shapes) {
+  KernelParams p;
+  p.addMemref(buf.forward.s0, shapes.forward.s0);
+  p.addMemref(buf.savedStates, shapes.savedStates);
+  p.addMemref(buf.dgates, shapes.dgates);
+  p.addMemref(buf.dr, shapes.dr);
+  p.addMemref(buf.db, shapes.db);
+  return p;
+}
+
+void resolveGrid(const KernelSpec &k, int64_t heads, int64_t tiles,
+                 int64_t grid[3]) {
+  for (int i = 0; i < 3; ++i) {
+    const GridDim &g = k.grid[i];
+    grid[i] = g.name.empty()              ? g.value
+              : g.name == "ctas_per_head" ? k.ctasPerHead
+              : g.name == "heads"         ? heads
+                                          : tiles;
+  }
 }
 
 //===----------------------------------------------------------------------===//

@@ -24,33 +24,52 @@
 namespace flashrnn {
 namespace cuda {
 
+/// One dimension of a kernel's `grid`: a fixed size, or a size the runtime
+/// supplies ("ctas_per_head", "heads", "batch_tiles").
+struct GridDim {
+  std::string name; // empty: `value` is the size
+  int64_t value = 1;
+};
+
 /// One `kernels` entry.
 struct KernelSpec {
   int index = 0;       // position in `kernels` (for messages)
-  std::string kind;    // "forward", later "backward"
+  std::string kind;    // "forward", "forward_train", "backward", ...
   std::string entry;   // the PTX .entry name
   std::string ptx;     // file name, relative to the package directory
   std::string ptxPath; // package directory + "/" + ptx
-  std::string chip;    // "sm_90"
+  std::string chip;    // "sm_90"; may be empty except for `forward`
   int chipMajor = 0, chipMinor = 0; // 9, 0 from "sm_90" ("sm_90a" too)
-  // The schedule fields the launcher needs.
+  // The schedule fields the launcher needs (kinds without a schedule, such
+  // as backward_reduce, keep the defaults).
+  bool hasSchedule = false;
   int64_t ctasPerHead = 1; // grid x
   int64_t batchTile = 1;   // batch rows per CTA (grid z counts tiles)
   bool gridBarrier = false;
+  GridDim grid[3] = {{"ctas_per_head", 1}, {"heads", 1}, {"batch_tiles", 1}};
   int64_t block[3] = {1, 1, 1};
   int64_t dynamicSharedBytes = 0;
   bool cooperative = false;
 };
+
+/// The kinds the runtime launches, each with its argument contract
+/// (docs/PACKAGE.md, "Kernels"); other kinds are read only as far as `kind`,
+/// `entry` and `ptx`, so that a compiler that adds kinds does not break an
+/// older runtime.
+bool isLaunchedKind(const std::string &kind);
 
 /// Reads and validates every `kernels` entry of PACKAGE_DIR/manifest.json
 /// (`m` is the already loaded manifest, for the dtype). Messages name the
 /// field as the manifest loader does: "DIR/manifest.json: field
 /// 'kernels[0].args[3].rank' (line 40, column 17): expected 4, got 3".
 /// Checks, for every entry: `kind`, `entry` and `ptx` (a file in the
-/// package). For `forward` entries (the only kind launched so far) also: the
-/// launch fields exist with the right JSON types, `chip` is sm_XY, `grid` is
-/// [ctas_per_head, heads, batch_tiles], `block` has 3 positive sizes, and
-/// `args` is exactly the forward contract (names, kinds, ranks, dtypes).
+/// package). For the launched kinds (forward, forward_train, backward,
+/// backward_reduce) also: the launch fields exist with the right JSON types,
+/// `chip` is sm_XY (required for forward, checked where present otherwise),
+/// kinds with a schedule have `grid` [ctas_per_head, heads, batch_tiles],
+/// backward_reduce has a grid of positive integers and "heads", `block` has
+/// 3 positive sizes, and `args` is exactly the kind's contract (names,
+/// kinds, ranks, dtypes).
 bool loadKernelSpecs(const std::string &packageDir, const Manifest &m,
                      std::vector<KernelSpec> &specs, std::string &error);
 
@@ -109,6 +128,54 @@ ForwardShapes forwardShapes(const Manifest &m, const KernelSpec &k,
 /// the slot of `batch_begin` (initially 0).
 KernelParams forwardParams(const ForwardBuffers &buffers,
                            const ForwardShapes &shapes, size_t &batchBeginSlot);
+
+/// NA: the number of gate values the cell's program reads (its `gate`
+/// arguments; a split gate counts twice, once per part). The training
+/// kernels save that many values per (b, t, n, j).
+int64_t numGateValues(const Manifest &m);
+
+/// Shapes of the training kernels' arguments (forward_train, backward,
+/// backward_reduce) for sizes B, T, NH. `fwd` is the forward_train kernel,
+/// `bwd` the backward kernel: their batch tiles size the two `sync` arrays.
+struct TrainingShapes {
+  ForwardShapes forward;            // forward_train's first 8 memrefs
+  std::vector<int64_t> savedGates;  // f32 [B, T, NA, NH, DH]
+  std::vector<int64_t> savedStates; // f32 [S, B, T, NH, DH]
+  std::vector<int64_t> dstates, dlast, dwx, ds0, dr, db; // public layouts
+  std::vector<int64_t> dgates;              // f32 [B, T, NA, NH, DH]
+  std::vector<int64_t> backwardExchange;    // f32 [2, B, NH, Gr, DH]
+  std::vector<int64_t> backwardSync;        // i32 [NH * ceil(B / bwd tile)]
+};
+TrainingShapes trainingShapes(const Manifest &m, const KernelSpec &fwd,
+                              const KernelSpec &bwd, int64_t batch,
+                              int64_t seq, int64_t heads);
+
+/// Device pointers of the training kernels' buffers.
+struct TrainingBuffers {
+  ForwardBuffers forward; // forward_train's first 8 memrefs
+  uint64_t savedGates = 0, savedStates = 0, dstates = 0, dlast = 0, dwx = 0,
+           ds0 = 0, dgates = 0, backwardExchange = 0, backwardSync = 0,
+           dr = 0, db = 0;
+};
+
+/// forward_train: the forward's parameters, then saved_gates and
+/// saved_states (111 parameters). `batchBeginSlot` as forwardParams.
+KernelParams forwardTrainParams(const TrainingBuffers &buffers,
+                                const TrainingShapes &shapes,
+                                size_t &batchBeginSlot);
+/// backward: r, s0, saved_gates, saved_states, dstates, dlast, dwx, ds0,
+/// dgates, h_exchange, sync, batch_begin (128 parameters).
+KernelParams backwardParams(const TrainingBuffers &buffers,
+                            const TrainingShapes &shapes,
+                            size_t &batchBeginSlot);
+/// backward_reduce: s0, saved_states, dgates, dr, db (57 parameters).
+KernelParams backwardReduceParams(const TrainingBuffers &buffers,
+                                  const TrainingShapes &shapes);
+
+/// The grid of one launch: named dimensions take `ctasPerHead`, `heads`
+/// and `tiles` (the launch's batch tiles); fixed ones their value.
+void resolveGrid(const KernelSpec &k, int64_t heads, int64_t tiles,
+                 int64_t grid[3]);
 
 //===----------------------------------------------------------------------===//
 // Launches

@@ -14,6 +14,7 @@
 
 #include "flashrnn/runtime.h"
 
+#include "runtime/Cuda/GpuBackward.h"
 #include "runtime/Cuda/GpuForward.h"
 #include "runtime/Cuda/KernelSpec.h"
 #include "runtime/Half.h"
@@ -247,6 +248,93 @@ TEST(CudaKernelSpec, ReadsAWellFormedEntry) {
   EXPECT_EQ(findKernel(specs, "forward"), nullptr);
 }
 
+TEST(CudaKernelSpec, ReadsTheTrainingKernels) {
+  std::string dir = kInputs + "/lstm-kernel-train";
+  Manifest m = loadOrDie(dir);
+  std::vector<KernelSpec> specs;
+  std::string error, missing;
+  ASSERT_TRUE(loadKernelSpecs(dir, m, specs, error)) << error;
+  TrainingKernels tk;
+  ASSERT_TRUE(findTrainingKernels(specs, tk, missing)) << missing;
+  // The backward has its own schedule and no chip (it shares the PTX).
+  EXPECT_EQ(tk.backward->batchTile, 4);
+  EXPECT_EQ(tk.backward->ctasPerHead, 2);
+  EXPECT_TRUE(tk.backward->cooperative);
+  EXPECT_TRUE(tk.backward->chip.empty());
+  EXPECT_EQ(tk.forwardTrain->batchTile, 8);
+  // The reduction: no schedule, grid [16, heads, 1].
+  EXPECT_FALSE(tk.reduce->hasSchedule);
+  int64_t grid[3];
+  resolveGrid(*tk.reduce, 5, 99, grid);
+  EXPECT_EQ(grid[0], 16);
+  EXPECT_EQ(grid[1], 5);
+  EXPECT_EQ(grid[2], 1);
+  resolveGrid(*tk.backward, 5, 3, grid);
+  EXPECT_EQ(grid[0], 2);
+  EXPECT_EQ(grid[1], 5);
+  EXPECT_EQ(grid[2], 3);
+  // A forward-only package lacks the first training kind.
+  Manifest fm = loadOrDie(kInputs + "/lstm-kernel");
+  ASSERT_TRUE(loadKernelSpecs(kInputs + "/lstm-kernel", fm, specs, error));
+  EXPECT_FALSE(findTrainingKernels(specs, tk, missing));
+  EXPECT_EQ(missing, "forward_train");
+}
+
+TEST(CudaParams, TrainingParamsFollowTheContract) {
+  std::string dir = kInputs + "/lstm-kernel-train";
+  Manifest m = loadOrDie(dir);
+  std::vector<KernelSpec> specs;
+  std::string error, missing;
+  ASSERT_TRUE(loadKernelSpecs(dir, m, specs, error)) << error;
+  TrainingKernels tk;
+  ASSERT_TRUE(findTrainingKernels(specs, tk, missing));
+  EXPECT_EQ(numGateValues(m), 4); // LSTM: 4 gates, none split
+  int64_t B = 10, T = 3, NH = 2, DH = 16;
+  TrainingShapes sh = trainingShapes(m, *tk.forwardTrain, *tk.backward, B, T,
+                                     NH);
+  EXPECT_EQ(sh.savedGates, (std::vector<int64_t>{B, T, 4, NH, DH}));
+  EXPECT_EQ(sh.savedStates, (std::vector<int64_t>{2, B, T, NH, DH}));
+  EXPECT_EQ(sh.dgates, sh.savedGates);
+  EXPECT_EQ(sh.backwardExchange, (std::vector<int64_t>{2, B, NH, 4, DH}));
+  // Each kernel's counters follow its own batch tile: 8 forward, 4 backward.
+  EXPECT_EQ(sh.forward.sync, (std::vector<int64_t>{NH * 2}));
+  EXPECT_EQ(sh.backwardSync, (std::vector<int64_t>{NH * 3}));
+  EXPECT_EQ(sh.dr, (std::vector<int64_t>{4, NH, DH, DH}));
+  EXPECT_EQ(sh.db, (std::vector<int64_t>{4, NH, DH}));
+
+  TrainingBuffers buf;
+  buf.forward.r = 0x1000;
+  buf.forward.s0 = 0x2000;
+  buf.savedGates = 0x3000;
+  buf.backwardExchange = 0x4000;
+  buf.backwardSync = 0x5000;
+  buf.dr = 0x6000;
+  buf.db = 0x7000;
+  size_t slot = 0;
+  KernelParams ft = forwardTrainParams(buf, sh, slot);
+  EXPECT_EQ(ft.size(), 111u); // the forward's 85, then 2 rank-5 memrefs
+  EXPECT_EQ(slot, 84u);
+  EXPECT_EQ(ft.slot(85), 0x3000u); // saved_gates, allocated pointer
+  KernelParams bw = backwardParams(buf, sh, slot);
+  EXPECT_EQ(bw.size(), 128u);
+  EXPECT_EQ(slot, 127u);
+  EXPECT_TRUE(bw.isI32(127));
+  EXPECT_EQ(bw.slot(0), 0x1000u);  // r first
+  EXPECT_EQ(bw.slot(11), 0x2000u); // then s0
+  // h_exchange: memref 10 of rank 5, after 4 of rank 4 and 5 of rank 5.
+  size_t hx = 4 * 11 + 5 * 13;
+  EXPECT_EQ(bw.slot(hx), 0x4000u);
+  EXPECT_EQ(bw.slot(hx + 3), 2u);          // sizes [2, B, NH, Gr, DH]
+  EXPECT_EQ(bw.slot(hx + 6), 4u);          // Gr
+  EXPECT_EQ(bw.slot(hx + 8), uint64_t(4 * NH * DH * B)); // stride of dim 0
+  EXPECT_EQ(bw.slot(hx + 13), 0x5000u);    // sync
+  KernelParams rd = backwardReduceParams(buf, sh);
+  EXPECT_EQ(rd.size(), 57u); // no batch_begin
+  EXPECT_EQ(rd.slot(0), 0x2000u);
+  EXPECT_EQ(rd.slot(57 - 9 - 11), 0x6000u); // dr
+  EXPECT_EQ(rd.slot(57 - 9), 0x7000u);      // db
+}
+
 TEST(CudaKernelSpec, RejectsMalformedEntries) {
   struct Case {
     const char *dir, *field, *why;
@@ -306,6 +394,46 @@ TEST(CudaCApi, AnswersWithoutADriver) {
   EXPECT_EQ(flashrnn_package_has_gpu_forward(bad), -1);
   EXPECT_TRUE(has(flashrnn_last_error(), "kernels[0].args[1].rank"));
   EXPECT_EQ(flashrnn_package_has_gpu_forward(nullptr), -1);
+
+  // The training kernels: none in a forward-only package.
+  EXPECT_EQ(flashrnn_package_has_gpu_backward(pkg), 0);
+  EXPECT_TRUE(has(flashrnn_last_error(),
+                  "no `kernels` entry of kind \"forward_train\""));
+  FlashRnnPackage *train =
+      flashrnn_package_load((kInputs + "/lstm-kernel-train").c_str());
+  ASSERT_NE(train, nullptr) << flashrnn_last_error();
+  EXPECT_EQ(flashrnn_package_has_gpu_backward(train), 1);
+  EXPECT_EQ(flashrnn_package_has_gpu_backward(bad), -1);
+  {
+    std::vector<double> wx(2 * 3 * 4 * 16, 0.5), r(4 * 16 * 16, 0.01),
+        b(4 * 16, 0.1), states(2 * 2 * 3 * 16), last(2 * 2 * 16),
+        dwx(wx.size()), dr(r.size()), db(b.size()), ds0(2 * 2 * 16);
+    double median = -7;
+    EXPECT_EQ(flashrnn_gpu_backward(train, 2, 3, 1, wx.data(), r.data(),
+                                    b.data(), nullptr, nullptr, nullptr,
+                                    states.data(), last.data(), dwx.data(),
+                                    dr.data(), db.data(), ds0.data(), 3,
+                                    &median),
+              FLASHRNN_ERROR_UNAVAILABLE);
+    EXPECT_TRUE(has(flashrnn_last_error(), "flashrnn_gpu_backward: no CUDA "
+                                           "driver"));
+    EXPECT_EQ(median, -7);
+    EXPECT_EQ(flashrnn_gpu_backward(pkg, 2, 3, 1, wx.data(), r.data(),
+                                    b.data(), nullptr, nullptr, nullptr,
+                                    states.data(), last.data(), dwx.data(),
+                                    dr.data(), db.data(), ds0.data(), 0,
+                                    nullptr),
+              FLASHRNN_ERROR_UNAVAILABLE);
+    EXPECT_TRUE(has(flashrnn_last_error(), "has no GPU backward kernels"));
+    EXPECT_EQ(flashrnn_gpu_backward(train, 2, 3, 1, wx.data(), r.data(),
+                                    b.data(), nullptr, nullptr, nullptr,
+                                    states.data(), last.data(), nullptr,
+                                    dr.data(), db.data(), ds0.data(), 0,
+                                    nullptr),
+              FLASHRNN_ERROR_INVALID_ARGUMENT);
+    EXPECT_TRUE(has(flashrnn_last_error(), "must not be NULL"));
+  }
+  flashrnn_package_free(train);
 
   // B=2, T=3, NH=1, DH=16, 4 gates, 2 states.
   std::vector<double> wx(2 * 3 * 4 * 16, 0.5), r(4 * 16 * 16, 0.01),

@@ -8,14 +8,23 @@
 // host memory, so that the GPU backend's host side (parameter packing, batch
 // split, poison detection, timing, error paths) runs end to end in CI:
 //   FLASHRNN_LIBCUDA=.../libflashrnn-fake-cuda.so flashrnn-run ... --device cuda
-// Its "kernel" checks every memref descriptor against the forward contract and
-// copies s0 into states (every step) and last for the launch's batch rows, so
-// results are predictable. It prints one line per launch on stderr.
+// Its "kernels", told apart by the entry name's suffix (_forward,
+// _forward_train, _backward, _backward_reduce), check every memref descriptor
+// against their contract and write predictable values for the launch's
+// batch rows: the forward copies s0 into states (every step) and last;
+// forward_train does the same and zeroes its rows of saved_gates and
+// saved_states; the backward checks that its `sync` counters are zero and
+// that forward_train wrote its rows, copies dlast into ds0 and zeroes dwx
+// and dgates; backward_reduce checks that every row of dgates was written
+// (so that it ran after all backward launches) and zeroes dr and db. Zero
+// bytes are 0.0 in every dtype. It prints one line per launch on stderr.
 //
 // Knobs (environment): FAKE_CUDA_SMS (default 4), FAKE_CUDA_BLOCKS_PER_SM
 // (occupancy, default 2), FAKE_CUDA_BATCH_TILE (rows per grid z, default 8),
+// FAKE_CUDA_BACKWARD_BATCH_TILE (the backward's, default 4),
 // FAKE_CUDA_MEMORY (bytes the device has, default 1 GiB),
-// FAKE_CUDA_SKIP_ROW (a batch row the kernel does not write).
+// FAKE_CUDA_SKIP_ROW (a batch row the kernels do not write),
+// FAKE_CUDA_SKIP_KERNEL (a kind, e.g. backward_reduce, that writes nothing).
 // A PTX text containing FAKE_INVALID_PTX fails to load with a ptxas-like log.
 //
 //===----------------------------------------------------------------------===//
@@ -88,11 +97,43 @@ bool readMemref(void **params, size_t &at, int rank, const char *name,
   return ok;
 }
 
-Result launch(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
-              unsigned by, unsigned bz, unsigned smem, void **params,
-              bool cooperative) {
+bool endsWith(const std::string &s, const char *suffix) {
+  size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+bool allBytes(uint64_t pointer, size_t n, uint8_t value) {
+  const auto *p = reinterpret_cast<const uint8_t *>(pointer);
+  for (size_t i = 0; i < n; ++i)
+    if (p[i] != value)
+      return false;
+  return true;
+}
+
+/// The element size of the package dtype, from an allocation of `n` values.
+size_t elementSize(const Memref &m, int64_t n) {
+  return allocations()[m.pointer] / size_t(n);
+}
+
+void report(const std::string &name, bool cooperative, unsigned gx,
+            unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+            unsigned smem, const char *batchBegin, size_t params,
+            const char *problem) {
+  std::fprintf(stderr,
+               "fake-cuda: %s %s grid (%u, %u, %u) block (%u, %u, %u) "
+               "shared %u%s%s params %zu%s\n",
+               cooperative ? "cooperative launch" : "launch", name.c_str(), gx,
+               gy, gz, bx, by, bz, smem, batchBegin ? " batch_begin " : "",
+               batchBegin ? batchBegin : "", params, problem);
+}
+
+/// forward and forward_train (the same first 9 arguments).
+Result launchForward(const std::string &name, bool train, unsigned gx,
+                     unsigned gy, unsigned gz, unsigned bx, unsigned by,
+                     unsigned bz, unsigned smem, void **params,
+                     bool cooperative) {
   size_t at = 0;
-  Memref wx, r, b, s0, states, last, hx, sync;
+  Memref wx, r, b, s0, states, last, hx, sync, savedGates, savedStates;
   if (!readMemref(params, at, 5, "wx", wx) ||
       !readMemref(params, at, 4, "r", r) ||
       !readMemref(params, at, 3, "b", b) ||
@@ -104,6 +145,11 @@ Result launch(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
     return kInvalidValue;
   int32_t batchBegin;
   std::memcpy(&batchBegin, params[at], 4);
+  size_t afterBegin = at + 1;
+  if (train && (!readMemref(params, afterBegin, 5, "saved_gates", savedGates) ||
+                !readMemref(params, afterBegin, 5, "saved_states",
+                            savedStates)))
+    return kInvalidValue;
   int64_t B = wx.sizes[0], T = wx.sizes[1], NH = wx.sizes[3],
           DH = wx.sizes[4], S = s0.sizes[0];
   int64_t tile = env("FAKE_CUDA_BATCH_TILE", 8);
@@ -115,20 +161,26 @@ Result launch(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
       sync.sizes == std::vector<int64_t>{NH * ((B + tile - 1) / tile)} &&
       r.sizes[1] == NH && b.sizes[1] == NH && int64_t(gy) == NH &&
       batchBegin % tile == 0;
-  std::fprintf(stderr,
-               "fake-cuda: %s %s grid (%u, %u, %u) block (%u, %u, %u) "
-               "shared %u batch_begin %d params %zu%s\n",
-               cooperative ? "cooperative launch" : "launch",
-               static_cast<FakeFunction *>(f)->name.c_str(), gx, gy, gz, bx,
-               by, bz, smem, batchBegin, at + 1,
-               shapesOk ? "" : " BAD SHAPES");
+  if (train)
+    shapesOk = shapesOk && savedGates.sizes.size() == 5 &&
+               savedGates.sizes[0] == B && savedGates.sizes[1] == T &&
+               savedGates.sizes[3] == NH && savedGates.sizes[4] == DH &&
+               savedStates.sizes == states.sizes;
+  std::string begin = std::to_string(batchBegin);
+  report(name, cooperative, gx, gy, gz, bx, by, bz, smem, begin.c_str(),
+         train ? afterBegin : at + 1, shapesOk ? "" : " BAD SHAPES");
   if (!shapesOk)
     return kInvalidValue;
-  // The element size of the package dtype, from the allocation.
-  size_t es = allocations()[s0.pointer] / size_t(S * B * NH * DH);
+  const char *skipKernel = std::getenv("FAKE_CUDA_SKIP_KERNEL");
+  if (skipKernel && std::string(skipKernel) == (train ? "forward_train"
+                                                        : "forward"))
+    return kSuccess;
+  size_t es = elementSize(s0, S * B * NH * DH);
   auto *src = reinterpret_cast<uint8_t *>(s0.pointer);
   auto *st = reinterpret_cast<uint8_t *>(states.pointer);
   auto *ls = reinterpret_cast<uint8_t *>(last.pointer);
+  auto *sg = reinterpret_cast<uint8_t *>(savedGates.pointer);
+  auto *ss = reinterpret_cast<uint8_t *>(savedStates.pointer);
   int64_t skip = env("FAKE_CUDA_SKIP_ROW", -1);
   size_t row = size_t(NH * DH) * es;
   for (int64_t bb = batchBegin;
@@ -138,11 +190,149 @@ Result launch(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
     for (int64_t s = 0; s < S; ++s) {
       const uint8_t *from = src + size_t(s * B + bb) * row;
       std::memcpy(ls + size_t(s * B + bb) * row, from, row);
-      for (int64_t t = 0; t < T; ++t)
+      for (int64_t t = 0; t < T; ++t) {
         std::memcpy(st + size_t((s * B + bb) * T + t) * row, from, row);
+        if (train)
+          std::memset(ss + size_t((s * B + bb) * T + t) * NH * DH * 4, 0,
+                      size_t(NH * DH) * 4);
+      }
+    }
+    if (train) {
+      size_t perRow = size_t(T * savedGates.sizes[2] * NH * DH) * 4;
+      std::memset(sg + size_t(bb) * perRow, 0, perRow);
     }
   }
   return kSuccess;
+}
+
+Result launchBackward(const std::string &name, unsigned gx, unsigned gy,
+                      unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                      unsigned smem, void **params, bool cooperative) {
+  size_t at = 0;
+  Memref r, s0, savedGates, savedStates, dstates, dlast, dwx, ds0, dgates, hx,
+      sync;
+  if (!readMemref(params, at, 4, "r", r) ||
+      !readMemref(params, at, 4, "s0", s0) ||
+      !readMemref(params, at, 5, "saved_gates", savedGates) ||
+      !readMemref(params, at, 5, "saved_states", savedStates) ||
+      !readMemref(params, at, 5, "dstates", dstates) ||
+      !readMemref(params, at, 4, "dlast", dlast) ||
+      !readMemref(params, at, 5, "dwx", dwx) ||
+      !readMemref(params, at, 4, "ds0", ds0) ||
+      !readMemref(params, at, 5, "dgates", dgates) ||
+      !readMemref(params, at, 5, "h_exchange", hx) ||
+      !readMemref(params, at, 1, "sync", sync))
+    return kInvalidValue;
+  int32_t batchBegin;
+  std::memcpy(&batchBegin, params[at], 4);
+  int64_t B = dwx.sizes[0], T = dwx.sizes[1], NH = dwx.sizes[3],
+          DH = dwx.sizes[4], S = s0.sizes[0], Gr = r.sizes[0],
+          NA = savedGates.sizes[2];
+  int64_t tile = env("FAKE_CUDA_BACKWARD_BATCH_TILE", 4);
+  bool shapesOk =
+      s0.sizes == std::vector<int64_t>{S, B, NH, DH} &&
+      savedGates.sizes == std::vector<int64_t>{B, T, NA, NH, DH} &&
+      savedStates.sizes == std::vector<int64_t>{S, B, T, NH, DH} &&
+      dstates.sizes == savedStates.sizes && dlast.sizes == s0.sizes &&
+      ds0.sizes == s0.sizes && dgates.sizes == savedGates.sizes &&
+      hx.sizes == std::vector<int64_t>{2, B, NH, Gr, DH} &&
+      sync.sizes == std::vector<int64_t>{NH * ((B + tile - 1) / tile)} &&
+      r.sizes[1] == NH && int64_t(gy) == NH && batchBegin % tile == 0;
+  const char *problem = shapesOk ? "" : " BAD SHAPES";
+  // The runtime must zero the counters before every launch.
+  if (shapesOk && !allBytes(sync.pointer, size_t(sync.sizes[0]) * 4, 0))
+    problem = " SYNC NOT ZEROED";
+  int64_t end = std::min<int64_t>(B, batchBegin + int64_t(gz) * tile);
+  size_t gatesPerRow = size_t(T * NA * NH * DH) * 4;
+  int64_t skip = env("FAKE_CUDA_SKIP_ROW", -1);
+  // forward_train must have run first (its rows of saved_gates are zero).
+  for (int64_t bb = batchBegin; shapesOk && !*problem && bb < end; ++bb)
+    if (bb != skip &&
+        !allBytes(savedGates.pointer + size_t(bb) * gatesPerRow, gatesPerRow,
+                  0))
+      problem = " BEFORE FORWARD_TRAIN";
+  std::string begin = std::to_string(batchBegin);
+  report(name, cooperative, gx, gy, gz, bx, by, bz, smem, begin.c_str(),
+         at + 1, problem);
+  if (*problem)
+    return kInvalidValue;
+  const char *skipKernel = std::getenv("FAKE_CUDA_SKIP_KERNEL");
+  if (skipKernel && std::string(skipKernel) == "backward")
+    return kSuccess;
+  size_t es = elementSize(dlast, S * B * NH * DH);
+  size_t row = size_t(NH * DH) * es;
+  auto *dl = reinterpret_cast<uint8_t *>(dlast.pointer);
+  auto *d0 = reinterpret_cast<uint8_t *>(ds0.pointer);
+  auto *dw = reinterpret_cast<uint8_t *>(dwx.pointer);
+  auto *dg = reinterpret_cast<uint8_t *>(dgates.pointer);
+  size_t dwxPerRow = size_t(T * dwx.sizes[2] * NH * DH) * es;
+  for (int64_t bb = batchBegin; bb < end; ++bb) {
+    if (bb == skip)
+      continue;
+    for (int64_t s = 0; s < S; ++s)
+      std::memcpy(d0 + size_t(s * B + bb) * row, dl + size_t(s * B + bb) * row,
+                  row);
+    std::memset(dw + size_t(bb) * dwxPerRow, 0, dwxPerRow);
+    std::memset(dg + size_t(bb) * gatesPerRow, 0, gatesPerRow);
+  }
+  return kSuccess;
+}
+
+Result launchReduce(const std::string &name, unsigned gx, unsigned gy,
+                    unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                    unsigned smem, void **params, bool cooperative) {
+  size_t at = 0;
+  Memref s0, savedStates, dgates, dr, db;
+  if (!readMemref(params, at, 4, "s0", s0) ||
+      !readMemref(params, at, 5, "saved_states", savedStates) ||
+      !readMemref(params, at, 5, "dgates", dgates) ||
+      !readMemref(params, at, 4, "dr", dr) ||
+      !readMemref(params, at, 3, "db", db))
+    return kInvalidValue;
+  int64_t S = s0.sizes[0], B = s0.sizes[1], NH = s0.sizes[2],
+          DH = s0.sizes[3], T = savedStates.sizes[2];
+  bool shapesOk =
+      savedStates.sizes == std::vector<int64_t>{S, B, T, NH, DH} &&
+      dgates.sizes.size() == 5 && dgates.sizes[0] == B &&
+      dgates.sizes[1] == T && dgates.sizes[3] == NH && dgates.sizes[4] == DH &&
+      dr.sizes == std::vector<int64_t>{dr.sizes[0], NH, DH, DH} &&
+      db.sizes == std::vector<int64_t>{db.sizes[0], NH, DH} &&
+      int64_t(gy) == NH && !cooperative;
+  const char *problem = shapesOk ? "" : " BAD SHAPES";
+  // It sums dgates over the whole batch: every backward launch must be done
+  // (no row left unwritten, except one the tests skip on purpose).
+  int64_t skip = env("FAKE_CUDA_SKIP_ROW", -1);
+  size_t perRow = size_t(T * dgates.sizes[2] * NH * DH) * 4;
+  for (int64_t bb = 0; shapesOk && !*problem && bb < B; ++bb)
+    if (bb != skip && std::getenv("FAKE_CUDA_SKIP_KERNEL") == nullptr &&
+        !allBytes(dgates.pointer + size_t(bb) * perRow, perRow, 0))
+      problem = " BEFORE THE BACKWARD FINISHED";
+  report(name, cooperative, gx, gy, gz, bx, by, bz, smem, nullptr, at,
+         problem);
+  if (*problem)
+    return kInvalidValue;
+  const char *skipKernel = std::getenv("FAKE_CUDA_SKIP_KERNEL");
+  if (skipKernel && std::string(skipKernel) == "backward_reduce")
+    return kSuccess;
+  std::memset(reinterpret_cast<void *>(dr.pointer), 0,
+              allocations()[dr.pointer]);
+  std::memset(reinterpret_cast<void *>(db.pointer), 0,
+              allocations()[db.pointer]);
+  return kSuccess;
+}
+
+Result launch(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
+              unsigned by, unsigned bz, unsigned smem, void **params,
+              bool cooperative) {
+  const std::string &name = static_cast<FakeFunction *>(f)->name;
+  if (endsWith(name, "_backward_reduce"))
+    return launchReduce(name, gx, gy, gz, bx, by, bz, smem, params,
+                        cooperative);
+  if (endsWith(name, "_backward"))
+    return launchBackward(name, gx, gy, gz, bx, by, bz, smem, params,
+                          cooperative);
+  return launchForward(name, endsWith(name, "_forward_train"), gx, gy, gz, bx,
+                       by, bz, smem, params, cooperative);
 }
 
 } // namespace

@@ -6,9 +6,9 @@
 //
 // Runs a package forward (and optionally backward) on inputs read from .npy
 // files or generated from a seed, and writes the outputs as .npy. Backends:
-// the float64 CPU reference, and the package's forward kernel on a CUDA GPU
-// (`--device cuda`; `--check` compares it with the reference, `--repeat`
-// times it). `--device auto` (the default) takes the GPU when there is one
+// the float64 CPU reference, and the package's kernels on a CUDA GPU
+// (`--device cuda`: the forward kernel, or with `--backward` the training
+// kernels; `--check` compares with the reference, `--repeat` times it). `--device auto` (the default) takes the GPU when there is one
 // and the package has a kernel for it, and says which it took and why.
 //
 // Exit codes: 0 success, 1 bad usage or bad input, a GPU failure or a failed
@@ -18,6 +18,7 @@
 
 #include "flashrnn/runtime.h"
 
+#include "runtime/Cuda/GpuBackward.h"
 #include "runtime/Cuda/GpuForward.h"
 #include "runtime/Cuda/KernelSpec.h"
 #include "runtime/Half.h"
@@ -61,18 +62,23 @@ const char *kUsage =
     "  --no-s0            with --random: no s0 (states start at their init)\n"
     "  --outputs DIR      write states.npy, last.npy (and dwx.npy, dr.npy,\n"
     "                     db.npy, ds0.npy for --backward); created if missing\n"
-    "  --backward         also run the backward pass (CPU reference only)\n"
+    "  --backward         also run the backward pass (gradients of\n"
+    "                     <dstates, states> + <dlast, last>)\n"
     "  --device auto|cpu|cuda\n"
     "                     backend: cpu is the float64 CPU reference, cuda the\n"
-    "                     package's forward kernel on GPU 0; auto (default)\n"
-    "                     takes cuda when a driver and GPU are present and the\n"
-    "                     package has a forward kernel, else cpu\n"
+    "                     package's kernels on GPU 0 (forward, or with\n"
+    "                     --backward forward_train, backward and\n"
+    "                     backward_reduce); auto (default) takes cuda when a\n"
+    "                     driver and GPU are present and the package has the\n"
+    "                     kernels, else cpu\n"
     "  --check            with cuda: also run the CPU reference on the same\n"
-    "                     (dtype-rounded) inputs and compare; fails when the\n"
-    "                     relative Frobenius error of states or last exceeds\n"
+    "                     (dtype-rounded) inputs and compare every output\n"
+    "                     (states, last; with --backward also dwx, dr, db,\n"
+    "                     ds0); fails when a relative Frobenius error exceeds\n"
     "                     1e-2 (bf16, f16) or 1e-3 (f32), or on NaN/unwritten\n"
-    "  --repeat N         with cuda: time N forwards (default 1) after one\n"
-    "                     warm-up; prints the median and us per step\n"
+    "  --repeat N         with cuda: time N passes (default 1; forward, or\n"
+    "                     forward + backward) after one warm-up; prints the\n"
+    "                     median and us per step\n"
     "  --threads N        CPU threads (default: all cores)\n"
     "  --help             this text\n"
     "\n"
@@ -167,9 +173,6 @@ Options parseArgs(int argc, char **argv) {
   if (o.device == "cpu" && o.check)
     fatal("--check compares the GPU with the CPU reference: it needs "
           "--device cuda (or auto on a machine with a GPU)");
-  if (o.device == "cuda" && o.backward)
-    fatal("--backward is not implemented on the GPU yet (the backward "
-          "kernels come later); use --device cpu");
   if (o.random) {
     if (o.batch < 0)
       o.batch = 2;
@@ -350,6 +353,32 @@ int64_t report(const Tensor &t) {
   return bad;
 }
 
+/// One line (two for a cooperative kernel) about a kernel's launches.
+void printKernel(const cuda::KernelLaunchReport &k) {
+  if (!k.batchTiled) {
+    std::printf("gpu: kernel %s, grid [%lld, %lld, %lld] in %zu launch(es), "
+                "block [%lld, %lld, %lld], dynamic shared %lld bytes\n",
+                k.entry.c_str(), (long long)k.grid[0], (long long)k.grid[1],
+                (long long)k.grid[2], k.launches.size(), (long long)k.block[0],
+                (long long)k.block[1], (long long)k.block[2],
+                (long long)k.dynamicSharedBytes);
+    return;
+  }
+  std::printf("gpu: kernel %s, grid [%lld, %lld, tiles] with batch_tile "
+              "%lld in %zu launch(es) (tiles:",
+              k.entry.c_str(), (long long)k.ctasPerHead, (long long)k.heads,
+              (long long)k.batchTile, k.launches.size());
+  for (const cuda::LaunchChunk &c : k.launches)
+    std::printf(" %lld", (long long)c.tiles);
+  std::printf("), block [%lld, %lld, %lld], dynamic shared %lld bytes%s\n",
+              (long long)k.block[0], (long long)k.block[1],
+              (long long)k.block[2], (long long)k.dynamicSharedBytes,
+              k.cooperative ? ", cooperative" : "");
+  if (k.cooperative)
+    std::printf("gpu: co-residency: %lld CTAs fit at once\n",
+                (long long)k.residentCtas);
+}
+
 /// Picks the backend for --device and prints which, and why. The package's
 /// kernel entries are validated first (that answer is the same on every
 /// machine), then the driver is looked for. Returns true for the GPU.
@@ -358,14 +387,22 @@ bool chooseDevice(const Options &o, const FlashRnnPackage *pkg) {
     std::printf("device: cpu\n");
     return false;
   }
-  int hasKernel = flashrnn_package_has_gpu_forward(pkg);
+  // With --backward the whole pass runs on one device: the training
+  // kernels (the GPU forward kernel alone does not save what they need).
+  int hasKernel = o.backward ? flashrnn_package_has_gpu_backward(pkg)
+                             : flashrnn_package_has_gpu_forward(pkg);
   if (hasKernel < 0)
     fatal(flashrnn_last_error());
   std::string why;
   if (o.device == "cuda") {
     if (!hasKernel)
-      fatal(o.package + ": --device cuda: the package has no forward GPU "
-                        "kernel (was it compiled with --cpu-only?)");
+      fatal(o.backward
+                ? "--device cuda --backward: " +
+                      std::string(flashrnn_last_error()) +
+                      " (was it compiled with --cpu-only or by an older "
+                      "compiler?)"
+                : o.package + ": --device cuda: the package has no forward "
+                              "GPU kernel (was it compiled with --cpu-only?)");
     if (!flashrnn_cuda_available())
       fatal(std::string("--device cuda: ") + flashrnn_last_error());
     std::printf("device: cuda (%s)\n", cuda::cudaDeviceSummary().c_str());
@@ -373,10 +410,9 @@ bool chooseDevice(const Options &o, const FlashRnnPackage *pkg) {
   }
   // auto
   if (!hasKernel)
-    why = "the package has no GPU kernel";
-  else if (o.backward)
-    why = "--backward runs on the CPU reference only (GPU backward kernels "
-          "are not implemented yet)";
+    why = o.backward && flashrnn_package_has_gpu_forward(pkg) == 1
+              ? "the package has no GPU backward kernels"
+              : "the package has no GPU kernel";
   else if (!flashrnn_cuda_available())
     why = flashrnn_last_error();
   if (!why.empty()) {
@@ -528,9 +564,28 @@ int run(int argc, char **argv) {
   Tensor states{"states", sh.states}, last{"last", sh.last};
   states.data.resize(size_t(numElements(sh.states)));
   last.data.resize(size_t(numElements(sh.last)));
+  Tensor dwx{"dwx", sh.wx}, dr{"dr", sh.r}, db{"db", sh.b}, ds0{"ds0", sh.s0};
+  if (o.backward)
+    for (Tensor *t : {&dwx, &dr, &db, &ds0})
+      t->data.resize(size_t(numElements(t->shape)));
   auto t2 = Clock::now();
   cuda::GpuForwardReport gpu;
-  if (useGpu) {
+  cuda::GpuBackwardReport gpuTrain;
+  bool gpuBackward = useGpu && o.backward;
+  if (gpuBackward) {
+    cuda::GpuTiming timing;
+    timing.repeat = o.repeat;
+    timing.warmup = 1;
+    if (!cuda::gpuBackward(
+            m, o.package, d, wx.data.data(), r.data.data(), b.data.data(),
+            s0.present ? s0.data.data() : nullptr, dstates.data.data(),
+            dlast.present ? dlast.data.data() : nullptr, states.data.data(),
+            last.data.data(), dwx.data.data(), dr.data.data(), db.data.data(),
+            ds0.data.data(), timing, gpuTrain, error))
+      fatal(error);
+    gpu.medianMs = gpuTrain.medianMs;
+    gpu.timesMs = gpuTrain.timesMs;
+  } else if (useGpu) {
     cuda::GpuTiming timing;
     timing.repeat = o.repeat;
     timing.warmup = 1;
@@ -562,11 +617,24 @@ int run(int argc, char **argv) {
     checkMs = msSince(tc);
   }
 
-  Tensor dwx{"dwx", sh.wx}, dr{"dr", sh.r}, db{"db", sh.b}, ds0{"ds0", sh.s0};
+  // The CPU backward: the result on the cpu device, the reference of
+  // --check on the GPU (from the reference's own states).
+  Tensor refDwx{"dwx", sh.wx}, refDr{"dr", sh.r}, refDb{"db", sh.b},
+      refDs0{"ds0", sh.s0};
   double bwdMs = 0;
-  if (o.backward) {
-    for (Tensor *t : {&dwx, &dr, &db, &ds0})
+  if (gpuBackward && o.check) {
+    for (Tensor *t : {&refDwx, &refDr, &refDb, &refDs0})
       t->data.resize(size_t(numElements(t->shape)));
+    auto t3 = Clock::now();
+    if (flashrnn_reference_backward(
+            pkg, d.batch, d.seq, d.heads, wx.data.data(), r.data.data(),
+            b.data.data(), s0.present ? s0.data.data() : nullptr,
+            refStates.data.data(), dstates.data.data(),
+            dlast.present ? dlast.data.data() : nullptr, refDwx.data.data(),
+            refDr.data.data(), refDb.data.data(), refDs0.data.data()))
+      fatal(flashrnn_last_error());
+    checkMs += msSince(t3);
+  } else if (o.backward && !useGpu) {
     auto t3 = Clock::now();
     if (flashrnn_reference_backward(
             pkg, d.batch, d.seq, d.heads, wx.data.data(), r.data.data(),
@@ -589,21 +657,17 @@ int run(int argc, char **argv) {
         fatal(error);
   double writeMs = msSince(t4);
 
-  if (useGpu) {
-    std::printf("gpu: kernel %s, grid [%lld, %lld, tiles] with batch_tile "
-                "%lld in %zu launch(es) (tiles:",
-                gpu.entry.c_str(), (long long)gpu.ctasPerHead,
-                (long long)gpu.heads, (long long)gpu.batchTile,
-                gpu.launches.size());
-    for (const cuda::LaunchChunk &c : gpu.launches)
-      std::printf(" %lld", (long long)c.tiles);
-    std::printf("), block [%lld, %lld, %lld], dynamic shared %lld bytes%s\n",
-                (long long)gpu.block[0], (long long)gpu.block[1],
-                (long long)gpu.block[2], (long long)gpu.dynamicSharedBytes,
-                gpu.cooperative ? ", cooperative" : "");
-    if (gpu.cooperative)
-      std::printf("gpu: co-residency: %lld CTAs fit at once\n",
-                  (long long)gpu.residentCtas);
+  if (gpuBackward) {
+    for (const cuda::KernelLaunchReport *k :
+         {&gpuTrain.forwardTrain, &gpuTrain.backward, &gpuTrain.reduce})
+      printKernel(*k);
+    std::printf("time (cuda, %s): load %.3f ms, inputs %.3f ms, gpu %.3f ms "
+                "(module load, transfers, checked pass, %d timed)",
+                dtypeName(m.dtype), loadMs, inputMs, fwdMs, o.repeat);
+    if (o.check)
+      std::printf(", cpu reference forward + backward %.3f ms", checkMs);
+  } else if (useGpu) {
+    printKernel(gpu);
     std::printf("time (cuda, %s): load %.3f ms, inputs %.3f ms, gpu %.3f ms "
                 "(module load, transfers, checked forward, %d timed)",
                 dtypeName(m.dtype), loadMs, inputMs, fwdMs, o.repeat);
@@ -614,7 +678,7 @@ int run(int argc, char **argv) {
                 "ms, forward %.3f ms",
                 loadMs, inputMs, fwdMs);
   }
-  if (o.backward)
+  if (o.backward && !useGpu)
     std::printf(", backward %.3f ms", bwdMs);
   if (!o.outputs.empty())
     std::printf(", write %.3f ms", writeMs);
@@ -629,9 +693,11 @@ int run(int argc, char **argv) {
     double lo = *std::min_element(gpu.timesMs.begin(), gpu.timesMs.end());
     double hi = *std::max_element(gpu.timesMs.begin(), gpu.timesMs.end());
     std::printf("gpu time: median %.4f ms over %zu runs (min %.4f, max %.4f), "
-                "%.4f us/step\n",
+                "%.4f us/step%s\n",
                 gpu.medianMs, gpu.timesMs.size(), lo, hi,
-                gpu.medianMs * 1000.0 / double(d.seq));
+                gpu.medianMs * 1000.0 / double(d.seq),
+                gpuBackward ? " (forward_train + backward + backward_reduce)"
+                            : "");
   }
   bool checkFailed = false;
   if (useGpu && o.check) {
@@ -642,12 +708,19 @@ int run(int argc, char **argv) {
                 tolerance);
     checkFailed |= !compare(states, refStates, tolerance);
     checkFailed |= !compare(last, refLast, tolerance);
+    if (gpuBackward) {
+      checkFailed |= !compare(dwx, refDwx, tolerance);
+      checkFailed |= !compare(dr, refDr, tolerance);
+      checkFailed |= !compare(db, refDb, tolerance);
+      checkFailed |= !compare(ds0, refDs0, tolerance);
+    }
     std::printf("check: %s\n", checkFailed ? "FAIL" : "PASS");
   }
   std::fflush(stdout);
   if (checkFailed) {
-    std::fprintf(stderr, "flashrnn-run: error: the GPU forward disagrees "
-                         "with the CPU reference (see above)\n");
+    std::fprintf(stderr, "flashrnn-run: error: the GPU %s disagrees with the "
+                         "CPU reference (see above)\n",
+                 gpuBackward ? "training pass" : "forward");
     return 1;
   }
   if (bad) {

@@ -6,9 +6,10 @@
 |*                                                                            *|
 |* The stable C interface of libflashrnn_runtime: load a kernel package       *|
 |* (docs/PACKAGE.md), query it, run the float64 CPU reference forward and    *|
-|* backward through time, and run the package's forward kernel on a GPU      *|
-|* (the CUDA driver is loaded at run time; no GPU is needed to link). Every tensor is a dense, C-ordered host buffer in   *|
-|* the public layouts (docs/RUNTIME.md):                                      *|
+|* backward through time, and run the package's forward and training        *|
+|* kernels on a GPU (the CUDA driver is loaded at run time; no GPU is needed *|
+|* to link). Every tensor is a dense, C-ordered host buffer in the public    *|
+|* layouts (docs/RUNTIME.md):                                                 *|
 |*   Wx [B,T,Gw,NH,DH]  R [Gr,NH,DH,DH]  b [Gb,NH,DH]  s0 [S,B,NH,DH]         *|
 |*   states [S,B,T,NH,DH]  last [S,B,NH,DH]                                   *|
 |* Functions returning int return FLASHRNN_OK (0) on success, else an error   *|
@@ -143,6 +144,27 @@ FLASHRNN_API int flashrnn_gpu_forward(const FlashRnnPackage *pkg,
                                       const double *s0, double *states,
                                       double *last, int repeat,
                                       double *median_ms);
+
+/* 1 if the package has valid GPU training kernels (forward_train, backward
+ * and backward_reduce), 0 if one is missing, -1 if its `kernels` entries are
+ * malformed (flashrnn_last_error() names the field). Needs no GPU. */
+FLASHRNN_API int flashrnn_package_has_gpu_backward(const FlashRnnPackage *pkg);
+
+/* Runs a training pass on device 0: forward_train, backward, then
+ * backward_reduce. Inputs as flashrnn_reference_backward (s0 may be NULL:
+ * init values; dstates, dlast may be NULL: zero; r/b and dr/db may be NULL
+ * when the package has no R/b rows), rounded to the package dtype on
+ * upload. Writes states and last (as flashrnn_gpu_forward) and the
+ * gradients dwx, dr, db, ds0 in float64. Outputs the kernels did not write
+ * are an error. With repeat > 0 and median_ms non-NULL, the whole pass is
+ * then run once more untimed and `repeat` times timed with CUDA events, and
+ * *median_ms receives the median. */
+FLASHRNN_API int flashrnn_gpu_backward(
+    const FlashRnnPackage *pkg, int64_t batch, int64_t seq, int64_t heads,
+    const double *wx, const double *r, const double *b, const double *s0,
+    const double *dstates, const double *dlast, double *states, double *last,
+    double *dwx, double *dr, double *db, double *ds0, int repeat,
+    double *median_ms);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -1,0 +1,256 @@
+//===- GpuBackward.cpp - Run a package's training kernels on the GPU ------===//
+//
+// Part of FlashRNN-MLIR, the runtime (no MLIR, no LLVM).
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Cuda/GpuBackward.h"
+
+#include "runtime/Cuda/CudaDriver.h"
+
+#include <cstdint>
+#include <memory>
+#include <sstream>
+
+namespace flashrnn {
+namespace cuda {
+
+bool findTrainingKernels(const std::vector<KernelSpec> &specs,
+                         TrainingKernels &kernels, std::string &missing) {
+  kernels.forwardTrain = findKernel(specs, "forward_train");
+  kernels.backward = findKernel(specs, "backward");
+  kernels.reduce = findKernel(specs, "backward_reduce");
+  missing = !kernels.forwardTrain ? "forward_train"
+            : !kernels.backward   ? "backward"
+            : !kernels.reduce     ? "backward_reduce"
+                                  : "";
+  return missing.empty();
+}
+
+namespace {
+
+/// The training pass, with everything it owns; any failure throws CudaError
+/// (or std::bad_alloc) and the destructors free what was allocated.
+void runTraining(const Driver &drv, const Manifest &m,
+                 const TrainingKernels &tk, const RunDims &d, const double *wx,
+                 const double *r, const double *b, const double *s0,
+                 const double *dstates, const double *dlast, double *states,
+                 double *last, double *dwx, double *dr, double *db,
+                 double *ds0, const GpuTiming &timing,
+                 GpuBackwardReport &rep) {
+  const DriverApi &api = drv.api();
+  rep.device = cudaDeviceSummary();
+  // Every kernel is checked against the device and planned before anything
+  // is allocated: a backward that cannot be co-resident fails fast.
+  ModuleCache modules(drv);
+  PreparedKernel fwdK(drv, modules, *tk.forwardTrain, d.batch, d.heads);
+  PreparedKernel bwdK(drv, modules, *tk.backward, d.batch, d.heads);
+  PreparedKernel redK(drv, modules, *tk.reduce, d.batch, d.heads);
+  rep.forwardTrain = fwdK.report();
+  rep.backward = bwdK.report();
+  rep.reduce = redK.report();
+  rep.jitLog = modules.infoLogs();
+
+  TrainingShapes sh =
+      trainingShapes(m, *tk.forwardTrain, *tk.backward, d.batch, d.seq,
+                     d.heads);
+  auto count = [](const std::vector<int64_t> &shape) {
+    return size_t(numElements(shape));
+  };
+  // Inputs, converted once and kept on the device for every repetition.
+  std::vector<double> initS0;
+  if (!s0) {
+    initS0 = initialStates(m, d);
+    s0 = initS0.data();
+  }
+  DeviceBuffer dWx = uploadTensor(drv, wx, count(sh.forward.wx), m.dtype, "wx");
+  DeviceBuffer dR = uploadTensor(drv, r, count(sh.forward.r), m.dtype, "r");
+  DeviceBuffer dB = uploadTensor(drv, b, count(sh.forward.b), m.dtype, "b");
+  DeviceBuffer dS0 = uploadTensor(drv, s0, count(sh.forward.s0), m.dtype, "s0");
+  DeviceBuffer dDstates = uploadTensor(drv, dstates, count(sh.dstates),
+                                       m.dtype, "dstates", true);
+  DeviceBuffer dDlast =
+      uploadTensor(drv, dlast, count(sh.dlast), m.dtype, "dlast", true);
+
+  size_t es = deviceElementSize(m.dtype);
+  DeviceBuffer dStates(drv, count(sh.forward.states) * es, "states");
+  DeviceBuffer dLast(drv, count(sh.forward.last) * es, "last");
+  DeviceBuffer dFwdExchange(drv, count(sh.forward.hExchange) * 4,
+                            "h_exchange (forward_train)");
+  fillBytes(drv, dFwdExchange, 0, "h_exchange (forward_train)");
+  DeviceBuffer dFwdSync(drv, count(sh.forward.sync) * 4,
+                        "sync (forward_train)");
+  DeviceBuffer dSavedGates(drv, count(sh.savedGates) * 4, "saved_gates");
+  DeviceBuffer dSavedStates(drv, count(sh.savedStates) * 4, "saved_states");
+  DeviceBuffer dDwx(drv, count(sh.dwx) * es, "dwx");
+  DeviceBuffer dDs0(drv, count(sh.ds0) * es, "ds0");
+  DeviceBuffer dDgates(drv, count(sh.dgates) * 4, "dgates");
+  DeviceBuffer dBwdExchange(drv, count(sh.backwardExchange) * 4,
+                            "h_exchange (backward)");
+  fillBytes(drv, dBwdExchange, 0, "h_exchange (backward)");
+  DeviceBuffer dBwdSync(drv, count(sh.backwardSync) * 4, "sync (backward)");
+  DeviceBuffer dDr(drv, count(sh.dr) * es, "dr");
+  DeviceBuffer dDb(drv, count(sh.db) * es, "db");
+
+  TrainingBuffers tb;
+  tb.forward = {dWx.get(),     dR.get(),    dB.get(),           dS0.get(),
+                dStates.get(), dLast.get(), dFwdExchange.get(), dFwdSync.get()};
+  tb.savedGates = dSavedGates.get();
+  tb.savedStates = dSavedStates.get();
+  tb.dstates = dDstates.get();
+  tb.dlast = dDlast.get();
+  tb.dwx = dDwx.get();
+  tb.ds0 = dDs0.get();
+  tb.dgates = dDgates.get();
+  tb.backwardExchange = dBwdExchange.get();
+  tb.backwardSync = dBwdSync.get();
+  tb.dr = dDr.get();
+  tb.db = dDb.get();
+  size_t fwdSlot = 0, bwdSlot = 0;
+  KernelParams fwdParams = forwardTrainParams(tb, sh, fwdSlot);
+  KernelParams bwdParams = backwardParams(tb, sh, bwdSlot);
+  KernelParams redParams = backwardReduceParams(tb, sh);
+
+  // Before every pass: the six outputs poisoned, and the workspaces the
+  // kernels hand on (saved values, dgates) too, so that an element one
+  // kernel forgets shows up as NaN (0xFFFFFFFF is an f32 NaN) downstream
+  // rather than as a stale value from the previous pass. Both kernels'
+  // first counters are zeroed here, outside any timed region.
+  auto prepare = [&]() {
+    for (const DeviceBuffer *buf : {&dStates, &dLast, &dDwx, &dDs0, &dDr,
+                                    &dDb, &dSavedGates, &dSavedStates,
+                                    &dDgates})
+      fillBytes(drv, *buf, 0xFF, "poisoning the training outputs");
+    fillBytes(drv, dFwdSync, 0, "zeroing the sync counters of forward_train");
+    fillBytes(drv, dBwdSync, 0, "zeroing the sync counters of backward");
+  };
+  // Counters are zeroed again before every later launch of a split batch.
+  auto zeroBefore = [&](const DeviceBuffer &sync, const char *what) {
+    auto first = std::make_shared<bool>(true);
+    return [&drv, &sync, what, first]() {
+      if (!*first)
+        fillBytes(drv, sync, 0, what);
+      *first = false;
+    };
+  };
+  // `checked`: synchronize after each kernel so that a fault is reported
+  // against the kernel that caused it.
+  auto runPass = [&](bool checked) {
+    fwdK.launchAll(fwdParams, fwdSlot,
+                   zeroBefore(dFwdSync,
+                              "zeroing the sync counters of forward_train"));
+    if (checked)
+      fwdK.synchronize("after running");
+    // Each batch tile of the backward is independent: its launches only
+    // need the whole forward_train before them (stream order).
+    bwdK.launchAll(bwdParams, bwdSlot,
+                   zeroBefore(dBwdSync,
+                              "zeroing the sync counters of backward"));
+    if (checked)
+      bwdK.synchronize("after running");
+    // The reduction sums dgates over the whole batch: once, after every
+    // backward launch.
+    redK.launchAll(redParams, 0, nullptr);
+    if (checked)
+      redK.synchronize("after running");
+  };
+
+  // The checked pass.
+  prepare();
+  runPass(true);
+  const std::string &fe = tk.forwardTrain->entry, &be = tk.backward->entry,
+                    &re = tk.reduce->entry;
+  std::vector<OutputCheck> outs = {
+      downloadOutput(drv, dStates, sh.forward.states, m.dtype, states,
+                     "states", fe),
+      downloadOutput(drv, dLast, sh.forward.last, m.dtype, last, "last", fe),
+      downloadOutput(drv, dDwx, sh.dwx, m.dtype, dwx, "dwx", be),
+      downloadOutput(drv, dDr, sh.dr, m.dtype, dr, "dr", re),
+      downloadOutput(drv, dDb, sh.db, m.dtype, db, "db", re),
+      downloadOutput(drv, dDs0, sh.ds0, m.dtype, ds0, "ds0", be)};
+  std::string poisoned = describePoisoned(outs, true);
+  if (!poisoned.empty()) {
+    std::ostringstream os;
+    os << "the training kernels left output elements unwritten (still the "
+       << "0xFF poison pattern):" << poisoned << " launches:";
+    for (const PreparedKernel *k : {&fwdK, &bwdK, &redK})
+      for (const LaunchChunk &c : k->report().launches)
+        os << k->describeLaunch(c);
+    throw CudaError(os.str());
+  }
+
+  if (timing.repeat <= 0)
+    return;
+  for (int i = 0; i < timing.warmup; ++i) {
+    prepare();
+    runPass(false);
+  }
+  redK.synchronize("after warming up");
+  Event start(drv), end(drv);
+  for (int i = 0; i < timing.repeat; ++i) {
+    prepare();
+    drv.check(api.eventRecord(start.get(), nullptr), "cuEventRecord");
+    runPass(false);
+    drv.check(api.eventRecord(end.get(), nullptr), "cuEventRecord");
+    drv.check(api.eventSynchronize(end.get()), "cuEventSynchronize",
+              " (timed training pass " + std::to_string(i) + ": " + fe +
+                  ", " + be + ", " + re + ")");
+    float ms = 0;
+    drv.check(api.eventElapsedTime(&ms, start.get(), end.get()),
+              "cuEventElapsedTime");
+    rep.timesMs.push_back(ms);
+  }
+  redK.synchronize("after timing");
+  rep.medianMs = medianOf(rep.timesMs);
+}
+
+} // namespace
+
+bool gpuBackward(const Manifest &m, const std::string &packageDir,
+                 const RunDims &d, const double *wx, const double *r,
+                 const double *b, const double *s0, const double *dstates,
+                 const double *dlast, double *states, double *last, double *dwx,
+                 double *dr, double *db, double *ds0, const GpuTiming &timing,
+                 GpuBackwardReport &report, std::string &error) {
+  report = GpuBackwardReport();
+  if (deviceElementSize(m.dtype) == 0) {
+    error = "the GPU backend runs bf16, f16 and f32 packages; this one is " +
+            std::string(dtypeName(m.dtype));
+    return false;
+  }
+  if (!checkDims(m, d, error))
+    return false;
+  std::vector<KernelSpec> specs;
+  if (!loadKernelSpecs(packageDir, m, specs, error))
+    return false;
+  TrainingKernels tk;
+  std::string missing;
+  if (!findTrainingKernels(specs, tk, missing)) {
+    error = packageDir +
+            ": the package has no GPU backward kernels (its manifest lists "
+            "no `kernels` entry of kind \"" +
+            missing +
+            "\"; was it compiled with --cpu-only or by an older compiler?)";
+    return false;
+  }
+  std::string why;
+  Driver *drv = Driver::get(why);
+  if (!drv) {
+    error = why;
+    return false;
+  }
+  try {
+    runTraining(*drv, m, tk, d, wx, r, b, s0, dstates, dlast, states, last,
+                dwx, dr, db, ds0, timing, report);
+  } catch (const CudaError &e) {
+    error = e.what();
+    return false;
+  } catch (const std::bad_alloc &) {
+    error = "out of host memory preparing the GPU training pass";
+    return false;
+  }
+  return true;
+}
+
+} // namespace cuda
+} // namespace flashrnn

@@ -1,0 +1,148 @@
+//===- GpuLaunch.h - What every GPU run of a package shares -----*- C++ -*-===//
+//
+// Part of FlashRNN-MLIR, the runtime (no MLIR, no LLVM).
+//
+//===----------------------------------------------------------------------===//
+//
+// The pieces the forward (GpuForward.cpp) and the training pass
+// (GpuBackward.cpp) share: checking that a kernel fits device 0, loading a
+// PTX file once for all the kernels in it, planning and issuing a kernel's
+// launches (cooperative batch split, `sync` zeroed before every launch),
+// uploading inputs in the package dtype, and reading outputs back with
+// poison detection. Everything throws CudaError with the call or the
+// condition at fault; the owners free on every path.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FLASHRNN_RUNTIME_CUDA_GPULAUNCH_H
+#define FLASHRNN_RUNTIME_CUDA_GPULAUNCH_H
+
+#include "runtime/Cuda/CudaDriver.h"
+#include "runtime/Cuda/KernelSpec.h"
+#include "runtime/Manifest.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace flashrnn {
+namespace cuda {
+
+//===----------------------------------------------------------------------===//
+// Host-side conversions (pure, unit-tested).
+//===----------------------------------------------------------------------===//
+
+/// Bytes per element of a GPU dtype (bf16/f16: 2, f32: 4); 0 for f64.
+size_t deviceElementSize(DType dtype);
+
+/// float64 -> the device representation of `dtype` (one rounding, RNE).
+std::vector<uint8_t> encodeForDevice(const double *values, size_t n,
+                                     DType dtype);
+
+/// The device representation -> float64 (exact). Counts the elements whose
+/// bytes are all 0xFF (the poison pattern: never written) and the index of
+/// the first.
+void decodeFromDevice(const uint8_t *bytes, size_t n, DType dtype,
+                      double *values, int64_t &poisoned,
+                      int64_t &firstPoisoned);
+
+/// What was launched for one kernel, for reports.
+struct KernelLaunchReport {
+  std::string kind;  // "forward", "backward", ...
+  std::string entry; // kernel name
+  int64_t block[3] = {1, 1, 1};
+  // Kernels with a schedule: grid (ctasPerHead, heads, tiles of a launch).
+  bool batchTiled = true;
+  int64_t ctasPerHead = 1, heads = 1, batchTile = 1;
+  // Kernels without one (backward_reduce): the one launch's grid.
+  int64_t grid[3] = {1, 1, 1};
+  int64_t dynamicSharedBytes = 0;
+  bool cooperative = false;
+  int64_t residentCtas = 0;          // cooperative only: blocks/SM x SMs
+  std::vector<LaunchChunk> launches; // one pass
+};
+
+/// The PTX modules of a run, loaded once per file: the training kernels of a
+/// package share one file, and a JIT compile of it can take seconds.
+class ModuleCache {
+public:
+  explicit ModuleCache(const Driver &driver) : driver(driver) {}
+  /// The kernel's function (loading its file on first use).
+  CuFunction function(const KernelSpec &k);
+  /// ptxas' info logs of every file loaded (registers, spills).
+  std::string infoLogs() const;
+
+private:
+  const Driver &driver;
+  std::map<std::string, std::unique_ptr<Module>> modules;
+};
+
+/// One kernel ready to launch: checked against device 0, its function
+/// loaded, its dynamic shared memory opted in, its launches planned for
+/// `batch` rows and `heads` heads.
+class PreparedKernel {
+public:
+  PreparedKernel(const Driver &driver, ModuleCache &modules,
+                 const KernelSpec &k, int64_t batch, int64_t heads);
+
+  /// Launches every chunk with `params` on the legacy stream; before each
+  /// launch `beforeLaunch` runs (zeroing `sync`), and the launch's first
+  /// batch row goes into `batchBeginSlot` (for kernels with a schedule).
+  void launchAll(KernelParams &params, size_t batchBeginSlot,
+                 const std::function<void()> &beforeLaunch) const;
+
+  /// cuCtxSynchronize, its failure naming the kernel and its launches.
+  void synchronize(const char *when) const;
+
+  /// " (kernel NAME, grid [..], block [..], dynamic shared N bytes,
+  /// batch_begin B, cooperative)".
+  std::string describeLaunch(const LaunchChunk &c) const;
+
+  const KernelSpec &spec() const { return k; }
+  const KernelLaunchReport &report() const { return rep; }
+
+private:
+  const Driver &driver;
+  const KernelSpec &k;
+  CuFunction fn = nullptr;
+  KernelLaunchReport rep;
+};
+
+/// Uploads `host` (n values, rounded to `dtype` once) into a new buffer;
+/// null `host` is allowed only when n is 0 unless `zeroIfNull` (then the
+/// buffer is zeroed: an absent gradient input means zero).
+DeviceBuffer uploadTensor(const Driver &driver, const double *host, size_t n,
+                          DType dtype, const char *what,
+                          bool zeroIfNull = false);
+
+/// Fills a buffer with `value` bytes; `what` goes into the error.
+void fillBytes(const Driver &driver, const DeviceBuffer &buffer,
+               unsigned char value, const std::string &what);
+
+/// A device output read back into float64, with the poisoned elements
+/// (still all 0xFF bytes: never written) counted.
+struct OutputCheck {
+  std::string name;
+  std::vector<int64_t> shape;
+  std::string writer; // the kernel that should have written it
+  int64_t poisoned = 0, firstPoisoned = -1;
+};
+OutputCheck downloadOutput(const Driver &driver, const DeviceBuffer &buffer,
+                           const std::vector<int64_t> &shape, DType dtype,
+                           double *host, const std::string &name,
+                           const std::string &writer);
+/// "states: 96 of 1920, first at [0, 5, 0, 0, 0];" for each poisoned output
+/// (with " (written by KERNEL)" when `withWriter`); "" if none.
+std::string describePoisoned(const std::vector<OutputCheck> &outputs,
+                             bool withWriter);
+
+/// The median of `times` (which must not be empty).
+double medianOf(std::vector<double> times);
+
+} // namespace cuda
+} // namespace flashrnn
+
+#endif // FLASHRNN_RUNTIME_CUDA_GPULAUNCH_H
