@@ -13,21 +13,37 @@
 #include "flashrnn/runtime.h"
 
 #include "runtime/Cuda/GpuBackward.h"
+#include "runtime/Cuda/GpuDevice.h"
 #include "runtime/Cuda/GpuForward.h"
 #include "runtime/Cuda/KernelSpec.h"
 #include "runtime/Manifest.h"
 #include "runtime/Reference.h"
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
-#include <algorithm>
+#include <memory>
+#include <mutex>
 #include <new>
+#include <set>
 #include <string>
 #include <vector>
 
 struct FlashRnnPackage {
   std::string dir;
   flashrnn::Manifest manifest;
+  // Created on first use by the device-buffer entry points; it caches the
+  // kernel entries, loaded modules and launch plans for the package's life.
+  std::once_flag launcherOnce;
+  std::unique_ptr<flashrnn::cuda::DeviceLauncher> launcher;
+
+  flashrnn::cuda::DeviceLauncher &deviceLauncher() {
+    std::call_once(launcherOnce, [this]() {
+      launcher =
+          std::make_unique<flashrnn::cuda::DeviceLauncher>(manifest, dir);
+    });
+    return *launcher;
+  }
 };
 
 using namespace flashrnn;
@@ -393,6 +409,126 @@ int flashrnn_gpu_backward(const FlashRnnPackage *pkg, int64_t batch,
                       std::string("flashrnn_gpu_backward: ") + error);
     if (medianMs)
       *medianMs = report.medianMs;
+    lastError.clear();
+    return int(FLASHRNN_OK);
+  });
+}
+
+} // extern "C"
+
+namespace {
+
+/// The buffer arguments of `kind` for the device entry points.
+int kernelArgs(FlashRnnPackage *pkg, const char *fn, const char *kind,
+               int64_t batch, int64_t seq, int64_t heads,
+               std::vector<cuda::DeviceArg> &args) {
+  if (!checkPackage(pkg, fn))
+    return FLASHRNN_ERROR_INVALID_ARGUMENT;
+  if (!kind)
+    return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                    std::string(fn) + ": kind is NULL");
+  std::string error;
+  const std::vector<cuda::KernelSpec> *specs = nullptr;
+  cuda::DeviceLauncher &launcher = pkg->deviceLauncher();
+  if (!launcher.specs(specs, error))
+    return setError(FLASHRNN_ERROR_PACKAGE, std::string(fn) + ": " + error);
+  if (!cuda::deviceArgs(pkg->manifest, *specs, kind, batch, seq, heads, args,
+                        error))
+    return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                    std::string(fn) + ": " + error);
+  return FLASHRNN_OK;
+}
+
+/// Interned strings for the C ABI (names and dtypes live as long as the
+/// library).
+const char *intern(const std::string &s) {
+  static std::mutex mutex;
+  static std::set<std::string> strings;
+  std::lock_guard<std::mutex> lock(mutex);
+  return strings.insert(s).first->c_str();
+}
+
+} // namespace
+
+extern "C" {
+
+int flashrnn_kernel_num_args(const FlashRnnPackage *pkg, const char *kind) {
+  int result = -1;
+  const char *fn = __func__; // not the lambda's
+  guarded(fn, [&]() {
+    std::vector<cuda::DeviceArg> args;
+    // Sizes 1 x 1 x 1: the list of arguments does not depend on them.
+    int rc = kernelArgs(const_cast<FlashRnnPackage *>(pkg), fn, kind, 1, 1,
+                        1, args);
+    if (rc == FLASHRNN_OK) {
+      result = int(args.size());
+      lastError.clear();
+    }
+    return rc;
+  });
+  return result;
+}
+
+int flashrnn_kernel_arg(const FlashRnnPackage *pkg, const char *kind,
+                        int64_t batch, int64_t seq, int64_t heads, int index,
+                        const char **name, int *rank, int64_t *shape,
+                        const char **dtype) {
+  const char *fn = __func__;
+  return guarded(fn, [&]() {
+    std::vector<cuda::DeviceArg> args;
+    int rc = kernelArgs(const_cast<FlashRnnPackage *>(pkg), fn, kind, batch,
+                        seq, heads, args);
+    if (rc != FLASHRNN_OK)
+      return rc;
+    if (index < 0 || size_t(index) >= args.size())
+      return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                      std::string(fn) + ": index " +
+                          std::to_string(index) + " out of range (the " +
+                          kind + " kernel has " +
+                          std::to_string(args.size()) + " buffer arguments)");
+    const cuda::DeviceArg &a = args[size_t(index)];
+    if (name)
+      *name = intern(a.name);
+    if (rank)
+      *rank = int(a.shape.size());
+    if (shape)
+      std::copy(a.shape.begin(), a.shape.end(), shape);
+    if (dtype)
+      *dtype = intern(a.dtype);
+    lastError.clear();
+    return int(FLASHRNN_OK);
+  });
+}
+
+int flashrnn_launch_device(const FlashRnnPackage *pkg, const char *kind,
+                           int64_t batch, int64_t seq, int64_t heads,
+                           int numBuffers, const char **names,
+                           void **devicePointers, void *stream) {
+  if (!checkPackage(pkg, __func__))
+    return FLASHRNN_ERROR_INVALID_ARGUMENT;
+  if (!kind)
+    return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                    "flashrnn_launch_device: kind is NULL");
+  if (numBuffers < 0 || (numBuffers && (!names || !devicePointers)))
+    return setError(FLASHRNN_ERROR_INVALID_ARGUMENT,
+                    "flashrnn_launch_device: num_buffers must be >= 0 and "
+                    "names and device_pointers non-NULL");
+  return guarded(__func__, [&]() {
+    std::string error;
+    bool deviceError = false;
+    auto *p = const_cast<FlashRnnPackage *>(pkg);
+    if (!p->deviceLauncher().launch(kind, batch, seq, heads, numBuffers,
+                                    names, devicePointers,
+                                    static_cast<cuda::CuStream>(stream),
+                                    error, deviceError)) {
+      // No driver or GPU is "unavailable", like the other GPU entries.
+      int status = !deviceError && error.rfind("no ", 0) == 0 &&
+                           error.find("CUDA") != std::string::npos
+                       ? FLASHRNN_ERROR_UNAVAILABLE
+                   : deviceError ? FLASHRNN_ERROR_DEVICE
+                                 : FLASHRNN_ERROR_INVALID_ARGUMENT;
+      return setError(status, "flashrnn_launch_device: " + error);
+    }
     lastError.clear();
     return int(FLASHRNN_OK);
   });

@@ -25,3 +25,10 @@ llvm_config.with_environment("PATH", bin_dir, append_path=True)
 if config.ptxas and os.path.exists(config.ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.ptxas))
+
+# The Python binding's tests (test/Python) run with lit's own interpreter.
+import sys
+
+config.substitutions.append(("%python", sys.executable))
+config.substitutions.append(("%flashrnn_src", config.flashrnn_src_root))
+config.substitutions.append(("%flashrnn_obj", config.flashrnn_obj_root))

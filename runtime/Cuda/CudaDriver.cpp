@@ -129,6 +129,7 @@ bool Driver::load(std::string &why) {
       {slotOf(f.devicePrimaryCtxRetain), {"cuDevicePrimaryCtxRetain"}},
       {slotOf(f.ctxSetCurrent), {"cuCtxSetCurrent"}},
       {slotOf(f.ctxSynchronize), {"cuCtxSynchronize"}},
+      {slotOf(f.ctxGetCurrent), {"cuCtxGetCurrent"}},
       {slotOf(f.moduleLoadDataEx), {"cuModuleLoadDataEx"}},
       {slotOf(f.moduleGetFunction), {"cuModuleGetFunction"}},
       {slotOf(f.moduleUnload), {"cuModuleUnload"}},
@@ -140,6 +141,7 @@ bool Driver::load(std::string &why) {
       {slotOf(f.memcpyHtoD), {"cuMemcpyHtoD_v2"}},
       {slotOf(f.memcpyDtoH), {"cuMemcpyDtoH_v2"}},
       {slotOf(f.memsetD8), {"cuMemsetD8_v2"}},
+      {slotOf(f.memsetD32Async), {"cuMemsetD32Async"}},
       {slotOf(f.memGetInfo), {"cuMemGetInfo_v2"}},
       {slotOf(f.launchKernel), {"cuLaunchKernel"}},
       {slotOf(f.launchCooperativeKernel), {"cuLaunchCooperativeKernel"}},
@@ -182,6 +184,12 @@ bool Driver::load(std::string &why) {
     return false;
   }
 
+  // A framework (PyTorch) may already have made its own context current on
+  // this thread; loading must not leave it switched to device 0's.
+  CuContext previous = nullptr;
+  if (fns.ctxGetCurrent(&previous) != kCudaSuccess)
+    previous = nullptr;
+
   // Device 0 (CUDA_VISIBLE_DEVICES selects which GPU that is).
   try {
     CuDevice dev = 0;
@@ -211,6 +219,9 @@ bool Driver::load(std::string &why) {
     makeCurrent();
     size_t freeBytes = 0;
     check(fns.memGetInfo(&freeBytes, &info.totalMemory), "cuMemGetInfo_v2");
+    if (previous)
+      check(fns.ctxSetCurrent(previous), "cuCtxSetCurrent",
+            " (restoring the caller's context)");
   } catch (const CudaError &e) {
     why = std::string("CUDA device 0 unusable: ") + e.what();
     return false;
@@ -218,7 +229,7 @@ bool Driver::load(std::string &why) {
   return true;
 }
 
-Driver *Driver::get(std::string &why) {
+Driver *Driver::get(std::string &why, bool makeCurrent) {
   // Loaded once; the outcome (driver or reason) is kept for the process.
   static std::once_flag once;
   static Driver *driver = nullptr;
@@ -237,12 +248,19 @@ Driver *Driver::get(std::string &why) {
     why = failure;
     return nullptr;
   }
-  driver->makeCurrent();
+  if (makeCurrent)
+    driver->makeCurrent();
   return driver;
 }
 
 void Driver::makeCurrent() const {
   check(fns.ctxSetCurrent(context), "cuCtxSetCurrent");
+}
+
+CuContext Driver::currentContext() const {
+  CuContext c = nullptr;
+  check(fns.ctxGetCurrent(&c), "cuCtxGetCurrent");
+  return c;
 }
 
 std::string Driver::describe(CuResult result) const {

@@ -86,6 +86,7 @@ struct DriverApi {
                                      CuDevice device) = nullptr;
   CuResult (*ctxSetCurrent)(CuContext context) = nullptr;
   CuResult (*ctxSynchronize)() = nullptr;
+  CuResult (*ctxGetCurrent)(CuContext *context) = nullptr;
   CuResult (*moduleLoadDataEx)(CuModule *module, const void *image,
                                unsigned numOptions, int *options,
                                void **optionValues) = nullptr;
@@ -104,6 +105,8 @@ struct DriverApi {
   CuResult (*memcpyDtoH)(void *dst, CuDevicePtr src, size_t bytes) = nullptr;
   CuResult (*memsetD8)(CuDevicePtr dst, unsigned char value,
                        size_t count) = nullptr;
+  CuResult (*memsetD32Async)(CuDevicePtr dst, unsigned value, size_t count,
+                             CuStream stream) = nullptr;
   CuResult (*memGetInfo)(size_t *freeBytes, size_t *totalBytes) = nullptr;
   CuResult (*launchKernel)(CuFunction function, unsigned gridX, unsigned gridY,
                            unsigned gridZ, unsigned blockX, unsigned blockY,
@@ -155,7 +158,10 @@ public:
   /// The driver, or null with `why` set ("no CUDA driver: libcuda.so.1 not
   /// found (this machine has no NVIDIA driver)", "no CUDA device: ...").
   /// The first call does the loading; later calls return the same answer.
-  static Driver *get(std::string &why);
+  /// With `makeCurrent` false the calling thread's current context is left
+  /// as it is (launches on a framework's buffers run in its context, which
+  /// may be another device's), also on the first call.
+  static Driver *get(std::string &why, bool makeCurrent = true);
 
   const DriverApi &api() const { return fns; }
   const DeviceInfo &device() const { return info; }
@@ -163,6 +169,9 @@ public:
   /// Makes the primary context current on the calling thread (contexts are
   /// per thread; callers may come from any thread).
   void makeCurrent() const;
+
+  /// The calling thread's current context (null if none).
+  CuContext currentContext() const;
 
   /// "CUDA_ERROR_OUT_OF_MEMORY: out of memory" for a result code.
   std::string describe(CuResult result) const;

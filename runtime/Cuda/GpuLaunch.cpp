@@ -241,7 +241,8 @@ std::string PreparedKernel::describeLaunch(const LaunchChunk &c) const {
 }
 
 void PreparedKernel::launchAll(KernelParams &params, size_t batchBeginSlot,
-                               const std::function<void()> &beforeLaunch) const {
+                               const std::function<void()> &beforeLaunch,
+                               CuStream stream) const {
   const DriverApi &api = driver.api();
   for (const LaunchChunk &c : rep.launches) {
     if (beforeLaunch)
@@ -258,10 +259,10 @@ void PreparedKernel::launchAll(KernelParams &params, size_t batchBeginSlot,
     unsigned smem = unsigned(k.dynamicSharedBytes);
     if (k.cooperative)
       driver.check(api.launchCooperativeKernel(fn, gx, gy, gz, bx, by, bz,
-                                               smem, nullptr, paramPointers),
+                                               smem, stream, paramPointers),
                    "cuLaunchCooperativeKernel", describeLaunch(c));
     else
-      driver.check(api.launchKernel(fn, gx, gy, gz, bx, by, bz, smem, nullptr,
+      driver.check(api.launchKernel(fn, gx, gy, gz, bx, by, bz, smem, stream,
                                     paramPointers, nullptr),
                    "cuLaunchKernel", describeLaunch(c));
   }

@@ -88,11 +88,13 @@ public:
   PreparedKernel(const Driver &driver, ModuleCache &modules,
                  const KernelSpec &k, int64_t batch, int64_t heads);
 
-  /// Launches every chunk with `params` on the legacy stream; before each
-  /// launch `beforeLaunch` runs (zeroing `sync`), and the launch's first
-  /// batch row goes into `batchBeginSlot` (for kernels with a schedule).
+  /// Launches every chunk with `params` on `stream` (null: the legacy
+  /// stream); before each launch `beforeLaunch` runs (zeroing `sync`), and
+  /// the launch's first batch row goes into `batchBeginSlot` (for kernels
+  /// with a schedule).
   void launchAll(KernelParams &params, size_t batchBeginSlot,
-                 const std::function<void()> &beforeLaunch) const;
+                 const std::function<void()> &beforeLaunch,
+                 CuStream stream = nullptr) const;
 
   /// cuCtxSynchronize, its failure naming the kernel and its launches.
   void synchronize(const char *when) const;

@@ -375,6 +375,12 @@ Result cuDevicePrimaryCtxRetain(void **ctx, int) {
   return kSuccess;
 }
 Result cuCtxSetCurrent(void *) { return kSuccess; }
+Result cuCtxGetCurrent(void **ctx) {
+  // No context is current until the runtime retains the primary one: the
+  // path a caller without a framework takes.
+  *ctx = nullptr;
+  return kSuccess;
+}
 Result cuCtxSynchronize() { return kSuccess; }
 Result cuModuleLoadDataEx(void **module, const void *image, unsigned n,
                           int *options, void **values) {
@@ -439,6 +445,12 @@ Result cuMemcpyDtoH_v2(void *dst, uint64_t src, size_t n) {
 }
 Result cuMemsetD8_v2(uint64_t dst, unsigned char v, size_t n) {
   std::memset(reinterpret_cast<void *>(dst), v, n);
+  return kSuccess;
+}
+Result cuMemsetD32Async(uint64_t dst, unsigned v, size_t n, void *) {
+  uint32_t *p = reinterpret_cast<uint32_t *>(dst);
+  for (size_t i = 0; i < n; ++i)
+    p[i] = v;
   return kSuccess;
 }
 Result cuMemGetInfo_v2(size_t *freeBytes, size_t *total) {

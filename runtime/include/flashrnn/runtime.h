@@ -166,6 +166,48 @@ FLASHRNN_API int flashrnn_gpu_backward(
     double *dwx, double *dr, double *db, double *ds0, int repeat,
     double *median_ms);
 
+/*===----------------------------------------------------------------------===*\
+|* Launches on the caller's device buffers (frameworks: the PyTorch binding *|
+|* in python/flashrnn_mlir). Asynchronous: nothing is allocated, copied or  *|
+|* synchronised; the caller allocates every buffer (shapes from             *|
+|* flashrnn_kernel_arg), keeps them alive until the stream has run the      *|
+|* kernel, and orders the kinds on one stream.                               *|
+\*===----------------------------------------------------------------------===*/
+
+/* Number of buffer arguments of the package's kernel of `kind` ("forward",
+ * "forward_train", "backward", "backward_reduce"), or -1 (no such kernel,
+ * malformed `kernels`; the error says which). Needs no GPU. */
+FLASHRNN_API int flashrnn_kernel_num_args(const FlashRnnPackage *pkg,
+                                          const char *kind);
+
+/* The buffer argument `index` of the kernel of `kind` for sizes B, T, NH, in
+ * parameter order: its name ("wx", "saved_gates", "sync", ...), its dense
+ * row-major shape (rank <= 8 values written to `shape`) and its element type
+ * ("bf16", "f16", "f32" for the public tensors; "f32" or "i32" for
+ * workspaces). Any output pointer may be NULL. Needs no GPU. */
+FLASHRNN_API int flashrnn_kernel_arg(const FlashRnnPackage *pkg,
+                                     const char *kind, int64_t batch,
+                                     int64_t seq, int64_t heads, int index,
+                                     const char **name, int *rank,
+                                     int64_t *shape, const char **dtype);
+
+/* Launches the package's kernel of `kind` for sizes B, T, NH on the CUstream
+ * `stream` (NULL: the legacy stream) in the calling thread's current
+ * context (device 0's primary context if none is current). `names[i]` ->
+ * `device_pointers[i]` must name every buffer argument of the kind exactly
+ * once (NULL only for an empty tensor), each dense with the shape
+ * flashrnn_kernel_arg gives. The runtime fills `batch_begin`, zeroes `sync`
+ * on the stream before every launch, checks co-residency and splits the
+ * batch of a cooperative kernel, and opts in to large dynamic shared
+ * memory. The PTX module is loaded once per package and context. Errors
+ * are reported at launch; faults inside the kernel surface at the caller's
+ * next synchronisation. */
+FLASHRNN_API int flashrnn_launch_device(const FlashRnnPackage *pkg,
+                                        const char *kind, int64_t batch,
+                                        int64_t seq, int64_t heads,
+                                        int num_buffers, const char **names,
+                                        void **device_pointers, void *stream);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
