@@ -51,9 +51,14 @@ while [ $# -gt 0 ]; do
 done
 
 RESULT_DIR=${OUT:-.}
-mkdir -p "$RESULT_DIR/gpu-check-logs"
+mkdir -p "${LOGS_DIR:-$RESULT_DIR/gpu-check-logs}"
 REPORT="$RESULT_DIR/gpu-check.md"
-LOGS="$RESULT_DIR/gpu-check-logs"
+# Rows are also appended as each case finishes, so a run cut short by a time
+# limit still leaves its results; the logs are packed into one archive at the
+# end (the device tool brings back only a few files).
+PARTIAL="$RESULT_DIR/gpu-check-partial.md"
+: > "$PARTIAL"
+LOGS="${LOGS_DIR:-$RESULT_DIR/gpu-check-logs}"
 SANITIZER_BIN=${SANITIZER_BIN:-/usr/local/cuda/bin/compute-sanitizer}
 # A hung kernel (a grid barrier that never completes) must not hang the run.
 CASE_TIMEOUT=${CASE_TIMEOUT:-180}
@@ -150,6 +155,7 @@ for pkg in "$PKG_DIR"/*/; do
       fi
     fi
     ROWS+=("| $PCELL | $PDTYPE | $B | $T | $NH | $PDH | ${sf:--} / ${sm:--} | ${lf:--} / ${lm:--} | $verdict | ${ms:--} | ${us:--} | ${note//|//} |")
+    echo "forward ${ROWS[-1]}" >> "$PARTIAL"
 
     # The training pass on the same shape (T capped by --backward-seq).
     [ "$BACKWARD" = 1 ] || continue
@@ -191,6 +197,7 @@ for pkg in "$PKG_DIR"/*/; do
     fi
     [ "$BT" != "$T" ] && note="T capped at $BT (--backward-seq); $note"
     BROWS+=("| $PCELL | $PDTYPE | $B | $BT | $NH | $PDH | ${fwf:--} | ${worst:--} / ${worstMax:--} (${worstName:--}) | $verdict | ${ms:--} | ${us:--} | ${note//|//} |")
+    echo "backward ${BROWS[-1]}" >> "$PARTIAL"
   done
 done
 
@@ -290,5 +297,8 @@ fi
 
 echo >&2
 cat "$REPORT"
+if [ -n "${LOGS_DIR:-}" ]; then
+  tar -czf "$RESULT_DIR/gpu-check-logs.tar.gz" -C "$(dirname "$LOGS")" "$(basename "$LOGS")" 2>/dev/null
+fi
 [ "$cases" -gt 0 ] || { echo "[gpu-check] no package matched" >&2; exit 1; }
 [ "$failures" -eq 0 ] && [ "$UNIT" != FAIL ]

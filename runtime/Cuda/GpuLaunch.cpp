@@ -189,9 +189,12 @@ PreparedKernel::PreparedKernel(const Driver &drv, ModuleCache &modules,
                     " does not fit the kernel's i32 batch_begin");
 
   fn = modules.function(k);
-  // Above 48 KiB a kernel must opt in to more dynamic shared memory.
-  const int64_t kDefaultSharedLimit = 48 * 1024;
-  if (k.dynamicSharedBytes > kDefaultSharedLimit)
+  // Above 48 KiB in total (static + dynamic) a kernel must opt in to more
+  // dynamic shared memory. The compiled kernels also declare a little static
+  // shared memory (the dynamic array's symbol), so exactly 48 KiB of dynamic
+  // shared memory already needs the opt-in: opt in whenever there is any
+  // (seen on an H100: 49152 dynamic bytes without it, CUDA_ERROR_INVALID_VALUE).
+  if (k.dynamicSharedBytes > 0)
     drv.check(api.funcSetAttribute(fn, kFuncAttrMaxDynamicSharedSizeBytes,
                                    int(k.dynamicSharedBytes)),
               "cuFuncSetAttribute",
