@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The benchmark, on the GPU machine: flashrnn-bench (checked against the CPU
+# reference first, then timed: median of --repeat runs with CUDA events) for
+# the rows of TARGETS.md, and torch.nn.LSTM (cuDNN) in the same run as the
+# anchor. Packages come from scripts/make-gpu-packages.sh (gpu-packages/).
+#
+#   bash scripts/bench.sh [--quick]       # results: $OUT/bench.md (or ./bench.md)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+QUICK=0; [ "${1:-}" = "--quick" ] && QUICK=1
+RESULT_DIR=${OUT:-.}
+REPORT="$RESULT_DIR/bench.md"
+cmake -G Ninja -S runtime -B build-gpu -DCMAKE_BUILD_TYPE=Release > /dev/null && \
+  ninja -C build-gpu > /dev/null || { echo "[bench] runtime build failed" >&2; exit 2; }
+BENCH=build-gpu/bin/flashrnn-bench
+{
+  echo "# flashrnn-bench ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nvidia-smi --query-gpu=name --format=csv,noheader))"
+  echo
+  run() { # run CELL DTYPE DH SHAPE...
+    local cell=$1 dtype=$2 dh=$3; shift 3
+    local args=()
+    for s in "$@"; do args+=(--shape "$s"); done
+    echo "## $cell $dtype DH=$dh"
+    "$BENCH" "gpu-packages/$cell-$dtype-dh$dh" "${args[@]}" --backward --repeat 10 \
+      --json "$RESULT_DIR/bench-$cell-$dtype-dh$dh.json" 2>&1 | tail -n +2
+    echo
+  }
+  run lstm bf16 64 16,1024,12 64,1024,12 2,1024,12
+  run lstm bf16 768 16,1024,1 8,1024,1
+  run lstm bf16 256 16,1024,3
+  if [ "$QUICK" = 0 ]; then
+    run lstm bf16 64 256,1024,12
+    run lstm bf16 768 64,1024,1
+    run lstm f16 64 16,1024,12
+    run lstm f16 768 16,1024,1
+    for c in slstm gru elman; do
+      run $c bf16 64 16,1024,12
+      run $c bf16 768 16,1024,1
+    done
+  fi
+  echo "## anchor: torch.nn.LSTM (cuDNN), hidden 768, T=1024, same run"
+  python3 - <<'PY'
+import torch
+def bench(fn, n=10):
+    for _ in range(3): fn()
+    torch.cuda.synchronize()
+    ts = []
+    for _ in range(n):
+        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        a.record(); fn(); b.record(); torch.cuda.synchronize(); ts.append(a.elapsed_time(b))
+    ts.sort(); return ts[len(ts)//2]
+print("| dtype | B | fw ms | fw+bw ms |\n|---|---|---|---|")
+for dt in (torch.float16, torch.bfloat16):
+    for B in (16, 64):
+        lstm = torch.nn.LSTM(768, 768, batch_first=True).cuda().to(dt)
+        x = torch.randn(B, 1024, 768, device="cuda", dtype=dt, requires_grad=True)
+        with torch.no_grad():
+            fw = bench(lambda: lstm(x))
+        def fwbw():
+            y, _ = lstm(x); y.float().sum().backward()
+        print(f"| {str(dt).split('.')[-1]} | {B} | {fw:.3f} | {bench(fwbw):.3f} |")
+PY
+} | tee "$REPORT"
