@@ -31,14 +31,12 @@ gpu::GPUFuncOp mlir::flashrnn::buildBackwardKernel(gpu::GPUModuleOp module,
                                                    CellOp cell,
                                                    func::FuncOp adjoint,
                                                    ScheduleAttr schedule) {
-  auto wxType = cast<RankedTensorType>(sequence.getWx().getType());
-  Type e = wxType.getElementType();
-  int64_t dh = wxType.getDimSize(4);
-  auto dim0 = [](Value v) {
-    return cast<RankedTensorType>(v.getType()).getDimSize(0);
-  };
-  int64_t gw = wxType.getDimSize(2), gr = dim0(sequence.getR()),
-          s = dim0(sequence.getStates());
+  SequenceShape shape(sequence);
+  Type e = shape.elementType;
+  int64_t dh = shape.headDim;
+  int64_t gw = shape.wxGates;
+  int64_t gr = shape.rGates;
+  int64_t s = shape.states;
   CellLayout layout(cell);
   int64_t na = layout.numGateValues;
   int64_t dyn = ShapedType::kDynamic;
@@ -200,14 +198,12 @@ gpu::GPUFuncOp mlir::flashrnn::buildReduceKernel(gpu::GPUModuleOp module,
                                                  StringRef name,
                                                  SequenceOp sequence,
                                                  CellOp cell) {
-  auto wxType = cast<RankedTensorType>(sequence.getWx().getType());
-  Type e = wxType.getElementType();
-  int64_t dh = wxType.getDimSize(4);
-  auto dim0 = [](Value v) {
-    return cast<RankedTensorType>(v.getType()).getDimSize(0);
-  };
-  int64_t gr = dim0(sequence.getR()), gb = dim0(sequence.getB()),
-          s = dim0(sequence.getStates());
+  SequenceShape shape(sequence);
+  Type e = shape.elementType;
+  int64_t dh = shape.headDim;
+  int64_t gr = shape.rGates;
+  int64_t gb = shape.biasRows;
+  int64_t s = shape.states;
   CellLayout layout(cell);
   int64_t na = layout.numGateValues;
   int64_t dyn = ShapedType::kDynamic;

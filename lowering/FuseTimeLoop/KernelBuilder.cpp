@@ -31,6 +31,19 @@ CellLayout::CellLayout(CellOp cell) {
   }
 }
 
+SequenceShape::SequenceShape(SequenceOp sequence) {
+  auto wxType = cast<RankedTensorType>(sequence.getWx().getType());
+  auto dim0 = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getDimSize(0);
+  };
+  elementType = wxType.getElementType();
+  headDim = wxType.getDimSize(4);
+  wxGates = wxType.getDimSize(2);
+  rGates = dim0(sequence.getR());
+  biasRows = dim0(sequence.getB());
+  states = dim0(sequence.getStates());
+}
+
 Value KernelEmitter::loadF32(Value memref, ValueRange indices) {
   Value v = memref::LoadOp::create(b, loc, memref, indices);
   if (v.getType().isF32())

@@ -34,6 +34,14 @@ struct CellLayout {
   SmallVector<bool> isTotal;
 };
 
+/// The static sizes of a sequence: its element type, DH and the gate/state
+/// dimensions of Wx, R, b and the states.
+struct SequenceShape {
+  explicit SequenceShape(SequenceOp sequence);
+  Type elementType;
+  int64_t headDim, wxGates, rGates, biasRows, states;
+};
+
 /// One kernel argument: its name (the manifest's) and type.
 struct KernelArgSpec {
   StringRef name;
