@@ -10,6 +10,7 @@
 #include <cfloat>
 #include <cmath>
 #include <fstream>
+#include <cstdio>
 #include <sstream>
 
 namespace flashrnn {
@@ -170,7 +171,10 @@ public:
     std::ostringstream os;
     os << what << ": field '" << field << "'";
     if (at && at->line > 0)
-      os << " (line " << at->line << ", column " << at->column << ")";
+      // std::to_string, not the stream's number formatting: see
+      // PreparedKernel::describeLaunch (locale facets in a PyTorch process).
+      os << " (line " + std::to_string(at->line) + ", column " +
+                std::to_string(at->column) + ")";
     os << ": " << why;
     error = os.str();
     return false;
@@ -282,10 +286,13 @@ public:
   static std::string describe(const json::Value &v) {
     std::ostringstream os;
     switch (v.getKind()) {
-    case json::Value::Kind::Number:
-      os.precision(17);
-      os << v.getNumber();
-      return os.str();
+    case json::Value::Kind::Number: {
+      // snprintf rather than the stream (locale facets; see
+      // PreparedKernel::describeLaunch).
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.17g", v.getNumber());
+      return buf;
+    }
     case json::Value::Kind::String:
       return "\"" + v.getString() + "\"";
     default:

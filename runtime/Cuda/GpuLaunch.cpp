@@ -230,17 +230,23 @@ PreparedKernel::PreparedKernel(const Driver &drv, ModuleCache &modules,
 }
 
 std::string PreparedKernel::describeLaunch(const LaunchChunk &c) const {
-  std::ostringstream os;
+  // Built with std::to_string rather than an ostringstream: inside a PyTorch
+  // process (the Python binding loads this library next to libtorch, which
+  // exports its own libstdc++ locale symbols) a stream's number formatting
+  // reaches a mismatched num_put facet and crashes; to_string does not use
+  // locales. Seen on an H100 with torch 2.11.
   int64_t grid[3];
   resolveGrid(k, rep.heads, c.tiles, grid);
-  os << " (kernel " << k.entry << ", grid [" << grid[0] << ", " << grid[1]
-     << ", " << grid[2] << "], block [" << k.block[0] << ", " << k.block[1]
-     << ", " << k.block[2] << "], dynamic shared " << k.dynamicSharedBytes
-     << " bytes";
+  auto triple = [](const int64_t v[3]) {
+    return "[" + std::to_string(v[0]) + ", " + std::to_string(v[1]) + ", " +
+           std::to_string(v[2]) + "]";
+  };
+  std::string s = " (kernel " + k.entry + ", grid " + triple(grid) +
+                  ", block " + triple(k.block) + ", dynamic shared " +
+                  std::to_string(k.dynamicSharedBytes) + " bytes";
   if (k.hasSchedule)
-    os << ", batch_begin " << c.batchBegin;
-  os << (k.cooperative ? ", cooperative" : "") << ")";
-  return os.str();
+    s += ", batch_begin " + std::to_string(c.batchBegin);
+  return s + (k.cooperative ? ", cooperative" : "") + ")";
 }
 
 void PreparedKernel::launchAll(KernelParams &params, size_t batchBeginSlot,
@@ -260,14 +266,19 @@ void PreparedKernel::launchAll(KernelParams &params, size_t batchBeginSlot,
     unsigned bx = unsigned(k.block[0]), by = unsigned(k.block[1]),
              bz = unsigned(k.block[2]);
     unsigned smem = unsigned(k.dynamicSharedBytes);
-    if (k.cooperative)
-      driver.check(api.launchCooperativeKernel(fn, gx, gy, gz, bx, by, bz,
-                                               smem, stream, paramPointers),
-                   "cuLaunchCooperativeKernel", describeLaunch(c));
-    else
-      driver.check(api.launchKernel(fn, gx, gy, gz, bx, by, bz, smem, stream,
-                                    paramPointers, nullptr),
-                   "cuLaunchKernel", describeLaunch(c));
+    // The description is built only on failure: launches are on the
+    // training step's critical path.
+    CuResult rc =
+        k.cooperative
+            ? api.launchCooperativeKernel(fn, gx, gy, gz, bx, by, bz, smem,
+                                          stream, paramPointers)
+            : api.launchKernel(fn, gx, gy, gz, bx, by, bz, smem, stream,
+                               paramPointers, nullptr);
+    if (rc != kCudaSuccess)
+      driver.check(rc,
+                   k.cooperative ? "cuLaunchCooperativeKernel"
+                                 : "cuLaunchKernel",
+                   describeLaunch(c));
   }
 }
 

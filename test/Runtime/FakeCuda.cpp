@@ -374,11 +374,15 @@ Result cuDevicePrimaryCtxRetain(void **ctx, int) {
   *ctx = &context;
   return kSuccess;
 }
-Result cuCtxSetCurrent(void *) { return kSuccess; }
+// The calling thread's current context, as the driver keeps it: null until
+// someone (the runtime, or a framework before it) makes one current.
+thread_local void *currentContext = nullptr;
+Result cuCtxSetCurrent(void *ctx) {
+  currentContext = ctx;
+  return kSuccess;
+}
 Result cuCtxGetCurrent(void **ctx) {
-  // No context is current until the runtime retains the primary one: the
-  // path a caller without a framework takes.
-  *ctx = nullptr;
+  *ctx = currentContext;
   return kSuccess;
 }
 Result cuCtxSynchronize() { return kSuccess; }
