@@ -156,7 +156,7 @@ def FlashRNN_ExchangeOp : FlashRNN_Op<"exchange"> {
                        Index:$row, Index:$unit, Index:$epoch);
   let assemblyFormat = [{
     $values `into` $buffer `[` $slot `,` $row `,` $unit `]` `epoch` $epoch
-    attr-dict `:` type($values) `,` type($buffer)
+    attr-dict `:` type($buffer)
   }];
   let hasVerifier = 1;
 }

@@ -37,9 +37,6 @@ scf::ForOp findTimeLoop(gpu::GPUFuncOp func) {
 }
 
 LogicalResult cacheInSharedMemory(gpu::GPUFuncOp func, ScheduleAttr schedule) {
-  scf::ForOp timeLoop = findTimeLoop(func);
-  if (!timeLoop)
-    return func.emitOpError("has no flashrnn.time_loop to cache R for");
   Value r = lookupKernelArg(func, "r");
   if (!r)
     return func.emitOpError("has no kernel argument 'r' to cache");
@@ -49,6 +46,9 @@ LogicalResult cacheInSharedMemory(gpu::GPUFuncOp func, ScheduleAttr schedule) {
     return func.emitOpError("has flashrnn.r_unit_dim ")
            << unitDim << "; expected 2 or 3";
   int64_t otherDim = unitDim == 2 ? 3 : 2;
+  scf::ForOp timeLoop = findTimeLoop(func);
+  if (!timeLoop)
+    return func.emitOpError("has no flashrnn.time_loop to cache R for");
   SmallVector<memref::LoadOp> loads;
   for (Operation *user : r.getUsers())
     if (auto load = dyn_cast<memref::LoadOp>(user))

@@ -1,0 +1,48 @@
+// The tile-level passes refuse IR they did not make, with a message, never a
+// crash.
+// RUN: not flashrnn-opt %s -split-input-file -flashrnn-grid-sync 2>&1 | FileCheck %s --check-prefix=SYNC
+// RUN: not flashrnn-opt %s -split-input-file -flashrnn-cache-recurrent-weights 2>&1 | FileCheck %s --check-prefix=CACHE
+
+// SYNC: error: 'flashrnn.exchange' op must be inside a kernel built by flashrnn-fuse-time-loop (no flashrnn.schedule)
+func.func @outside(%v: f32, %buf: memref<2x8x64xf32>, %i: index) {
+  flashrnn.exchange %v into %buf[%i, %i, %i] epoch %i : memref<2x8x64xf32>
+  return
+}
+
+// -----
+
+// A grid-barrier schedule on a kernel without the exchange buffer.
+// SYNC: error: 'flashrnn.exchange' op needs the kernel arguments 'h_exchange' and 'sync' for a grid barrier
+// CACHE: error: 'gpu.func' op has no kernel argument 'r' to cache
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f(%v: f32, %buf: memref<2x8x64xf32>, %i: index) kernel attributes {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 32, batchTile = 8, threads = 256, rPlacement = "smem", gridBarrier = true, sharedBytes = 4096>} {
+      scf.for %t = %i to %i step %i {
+        flashrnn.exchange %v into %buf[%i, %i, %i] epoch %i : memref<2x8x64xf32>
+      } {flashrnn.time_loop}
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// CACHE: error: 'gpu.func' op has no flashrnn.time_loop to cache R for
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f(%r: memref<1x?x32x32xbf16> {flashrnn.arg = "r"}) kernel attributes {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 32, batchTile = 8, threads = 256, rPlacement = "smem", gridBarrier = false, sharedBytes = 4096>} {
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// CACHE: error: 'gpu.func' op has flashrnn.r_unit_dim 5; expected 2 or 3
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f(%r: memref<1x?x32x32xbf16> {flashrnn.arg = "r"}) kernel attributes {flashrnn.r_unit_dim = 5 : i64, flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 32, batchTile = 8, threads = 256, rPlacement = "smem", gridBarrier = false, sharedBytes = 4096>} {
+      gpu.return
+    }
+  }
+}
