@@ -55,3 +55,14 @@ func.func @dynamic(%wx: tensor<?x?x2x?x32xf16>, %r: tensor<3x?x32x32xf16>,
       -> (tensor<2x4x8x3x32xf32>, tensor<2x4x3x32xf32>)
   return
 }
+
+// The tile-level exchange op: one value into [2, rows, DH], K values into
+// [2, rows, K, DH].
+// CHECK-LABEL: func.func @exchange
+// CHECK: flashrnn.exchange %{{.*}}, %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] epoch %{{.*}} : memref<2x8x2x64xf32, #gpu.address_space<workgroup>>
+// CHECK: flashrnn.exchange %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] epoch %{{.*}} : memref<2x8x64xf32>
+func.func @exchange(%v: f32, %w: f32, %buf: memref<2x8x2x64xf32, #gpu.address_space<workgroup>>, %one: memref<2x8x64xf32>, %i: index) {
+  flashrnn.exchange %v, %w into %buf[%i, %i, %i] epoch %i : memref<2x8x2x64xf32, #gpu.address_space<workgroup>>
+  flashrnn.exchange %v into %one[%i, %i, %i] epoch %i : memref<2x8x64xf32>
+  return
+}
