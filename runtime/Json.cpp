@@ -6,6 +6,8 @@
 
 #include "runtime/Json.h"
 
+#include <cstdio>
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -377,6 +379,32 @@ bool parse(const std::string &text, Value &result, std::string &error) {
     return false;
   }
   return true;
+}
+
+// Numbers are formatted with snprintf/std::to_string, never through a stream:
+// inside a PyTorch process the stream's locale facets may resolve to a
+// mismatched libstdc++ copy (see PreparedKernel::describeLaunch).
+std::string describe(const Value &v) {
+  switch (v.getKind()) {
+  case Value::Kind::Number: {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v.getNumber());
+    return buf;
+  }
+  case Value::Kind::String:
+    return "\"" + v.getString() + "\"";
+  default:
+    return std::string("a ") + Value::kindName(v.getKind());
+  }
+}
+
+std::string fieldError(const std::string &what, const std::string &field,
+                       const Value *at, const std::string &why) {
+  std::string message = what + ": field '" + field + "'";
+  if (at && at->line > 0)
+    message += " (line " + std::to_string(at->line) + ", column " +
+               std::to_string(at->column) + ")";
+  return message + ": " + why;
 }
 
 } // namespace json

@@ -69,6 +69,15 @@ private:
 /// "line L, column C: what".
 bool parse(const std::string &text, Value &result, std::string &error);
 
+/// A value as a diagnostic quotes it: numbers in full, strings quoted, other
+/// kinds by name ("an array").
+std::string describe(const Value &v);
+
+/// "WHAT: field 'FIELD' (line L, column C): WHY", the one format of every
+/// manifest error (the position is left out when `at` has none).
+std::string fieldError(const std::string &what, const std::string &field,
+                       const Value *at, const std::string &why);
+
 } // namespace json
 } // namespace flashrnn
 

@@ -168,15 +168,7 @@ public:
 
   bool fail(const std::string &field, const json::Value *at,
             const std::string &why) {
-    std::ostringstream os;
-    os << what << ": field '" << field << "'";
-    if (at && at->line > 0)
-      // std::to_string, not the stream's number formatting: see
-      // PreparedKernel::describeLaunch (locale facets in a PyTorch process).
-      os << " (line " + std::to_string(at->line) + ", column " +
-                std::to_string(at->column) + ")";
-    os << ": " << why;
-    error = os.str();
+    error = json::fieldError(what, field, at, why);
     return false;
   }
 
@@ -284,20 +276,7 @@ public:
   }
 
   static std::string describe(const json::Value &v) {
-    std::ostringstream os;
-    switch (v.getKind()) {
-    case json::Value::Kind::Number: {
-      // snprintf rather than the stream (locale facets; see
-      // PreparedKernel::describeLaunch).
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.17g", v.getNumber());
-      return buf;
-    }
-    case json::Value::Kind::String:
-      return "\"" + v.getString() + "\"";
-    default:
-      return std::string("a ") + json::Value::kindName(v.getKind());
-    }
+    return json::describe(v);
   }
 
 private:
