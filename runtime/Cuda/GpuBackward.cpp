@@ -181,26 +181,9 @@ void runTraining(const Driver &drv, const Manifest &m,
 
   if (timing.repeat <= 0)
     return;
-  for (int i = 0; i < timing.warmup; ++i) {
-    prepare();
-    runPass(false);
-  }
-  redK.synchronize("after warming up");
-  Event start(drv), end(drv);
-  for (int i = 0; i < timing.repeat; ++i) {
-    prepare();
-    drv.check(api.eventRecord(start.get(), nullptr), "cuEventRecord");
-    runPass(false);
-    drv.check(api.eventRecord(end.get(), nullptr), "cuEventRecord");
-    drv.check(api.eventSynchronize(end.get()), "cuEventSynchronize",
-              " (timed training pass " + std::to_string(i) + ": " + fe +
-                  ", " + be + ", " + re + ")");
-    float ms = 0;
-    drv.check(api.eventElapsedTime(&ms, start.get(), end.get()),
-              "cuEventElapsedTime");
-    rep.timesMs.push_back(ms);
-  }
-  redK.synchronize("after timing");
+  rep.timesMs = timePasses(
+      drv, timing.warmup, timing.repeat, prepare, [&] { runPass(false); }, redK,
+      "training pass (" + fe + ", " + be + ", " + re + ")");
   rep.medianMs = medianOf(rep.timesMs);
 }
 

@@ -128,25 +128,8 @@ void runForward(const Driver &drv, const Manifest &m, const KernelSpec &k,
 
   if (timing.repeat <= 0)
     return;
-  for (int i = 0; i < timing.warmup; ++i) {
-    prepare();
-    launchAll();
-  }
-  kernel.synchronize("after warming up");
-  Event start(drv), end(drv);
-  for (int i = 0; i < timing.repeat; ++i) {
-    prepare();
-    drv.check(api.eventRecord(start.get(), nullptr), "cuEventRecord");
-    launchAll();
-    drv.check(api.eventRecord(end.get(), nullptr), "cuEventRecord");
-    drv.check(api.eventSynchronize(end.get()), "cuEventSynchronize",
-              " (timed forward " + std::to_string(i) + " of " + k.entry + ")");
-    float ms = 0;
-    drv.check(api.eventElapsedTime(&ms, start.get(), end.get()),
-              "cuEventElapsedTime");
-    rep.timesMs.push_back(ms);
-  }
-  kernel.synchronize("after timing");
+  rep.timesMs = timePasses(drv, timing.warmup, timing.repeat, prepare,
+                           launchAll, kernel, "forward of " + k.entry);
   rep.medianMs = medianOf(rep.timesMs);
 }
 

@@ -357,5 +357,34 @@ double medianOf(std::vector<double> sorted) {
   return n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
 }
 
+std::vector<double> timePasses(const Driver &drv, int warmup, int repeat,
+                               const std::function<void()> &prepare,
+                               const std::function<void()> &pass,
+                               const PreparedKernel &last,
+                               const std::string &what) {
+  const DriverApi &api = drv.api();
+  for (int i = 0; i < warmup; ++i) {
+    prepare();
+    pass();
+  }
+  last.synchronize("after warming up");
+  Event start(drv), end(drv);
+  std::vector<double> times;
+  for (int i = 0; i < repeat; ++i) {
+    prepare();
+    drv.check(api.eventRecord(start.get(), nullptr), "cuEventRecord");
+    pass();
+    drv.check(api.eventRecord(end.get(), nullptr), "cuEventRecord");
+    drv.check(api.eventSynchronize(end.get()), "cuEventSynchronize",
+              " (timed " + what + " " + std::to_string(i) + ")");
+    float ms = 0;
+    drv.check(api.eventElapsedTime(&ms, start.get(), end.get()),
+              "cuEventElapsedTime");
+    times.push_back(ms);
+  }
+  last.synchronize("after timing");
+  return times;
+}
+
 } // namespace cuda
 } // namespace flashrnn

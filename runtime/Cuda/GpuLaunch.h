@@ -144,6 +144,16 @@ std::string describePoisoned(const std::vector<OutputCheck> &outputs,
 /// The median of `times` (which must not be empty).
 double medianOf(std::vector<double> times);
 
+/// Times a GPU pass with CUDA events: `warmup` untimed passes, then `repeat`
+/// passes each between two events (`prepare` runs before each, outside the
+/// events). `last` is synchronised after the warm-up and at the end; `what`
+/// names the pass in errors. Returns every time in ms.
+std::vector<double> timePasses(const Driver &drv, int warmup, int repeat,
+                               const std::function<void()> &prepare,
+                               const std::function<void()> &pass,
+                               const PreparedKernel &last,
+                               const std::string &what);
+
 } // namespace cuda
 } // namespace flashrnn
 
