@@ -38,7 +38,6 @@ void runTraining(const Driver &drv, const Manifest &m,
                  double *last, double *dwx, double *dr, double *db,
                  double *ds0, const GpuTiming &timing,
                  GpuBackwardReport &rep) {
-  const DriverApi &api = drv.api();
   rep.device = cudaDeviceSummary();
   // Every kernel is checked against the device and planned before anything
   // is allocated: a backward that cannot be co-resident fails fast.

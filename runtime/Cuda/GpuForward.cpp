@@ -50,7 +50,6 @@ void runForward(const Driver &drv, const Manifest &m, const KernelSpec &k,
                 const double *b, const double *s0, double *states,
                 double *last, const GpuTiming &timing,
                 GpuForwardReport &rep) {
-  const DriverApi &api = drv.api();
   rep.device = cudaDeviceSummary();
   ModuleCache modules(drv);
   PreparedKernel kernel(drv, modules, k, d.batch, d.heads);
