@@ -44,9 +44,11 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
   let description = [{
     `ctasPerHead` thread blocks share one head, each owning `unitsPerCta`
     hidden units with all their gates, for a tile of `batchTile` batch rows;
-    `threads` = unitsPerCta * batchTile (one thread per (row, unit)).
-    `rPlacement` says where the recurrent weights live for the whole
-    sequence ("smem"); `gridBarrier` whether the CTAs of a head meet at a grid
+    `threads` = unitsPerCta * batchTile (one thread per (row, unit)) when
+    `rPlacement` is "smem"; with "registers" (the tensor-core forward: R's
+    mma fragments in registers, a head in one CTA, batch tile 8) threads =
+    4 * unitsPerCta, two (row, unit) elements per thread. `rPlacement` says
+    where the recurrent weights live for the whole sequence; `gridBarrier` whether the CTAs of a head meet at a grid
     barrier every step (ctasPerHead > 1); `sharedBytes` the dynamic shared
     memory of one CTA.
   }];

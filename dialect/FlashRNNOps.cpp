@@ -560,8 +560,9 @@ LogicalResult ExchangeOp::verify() {
                          << " value(s) but the buffer is " << type
                          << "; expected [2, rows, DH] (one value) or [2, rows, "
                          << k << ", DH]";
-  if (!type.getElementType().isF32())
-    return emitOpError() << "needs an f32 buffer, got " << type;
+  Type element = type.getElementType();
+  if (!element.isF32() && !element.isBF16() && !element.isF16())
+    return emitOpError() << "needs an f32, bf16 or f16 buffer, got " << type;
   return success();
 }
 

@@ -146,7 +146,9 @@ def FlashRNN_ExchangeOp : FlashRNN_Op<"exchange"> {
     `buffer[slot, row, :]` (K = 1, buffer [2, BT, DH]) or
     `buffer[slot, row, k, :]` (buffer [2, BT, K, DH]) in shared memory holds
     the whole row of the thread's batch row, from every CTA of the head.
-    `epoch` counts the exchanges of the kernel so far, from 0.
+    `epoch` counts the exchanges of the kernel so far, from 0. The values are
+    f32; a bf16 or f16 buffer (the tensor-core forward keeps h in the element
+    type, as the matmul reads it) stores them rounded.
 
     flashrnn-grid-sync lowers it: within one CTA to shared-memory stores and
     one block barrier; across CTAs to stores to global memory, one grid

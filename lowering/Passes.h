@@ -6,10 +6,12 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
 
@@ -31,6 +33,10 @@ struct PtxPipelineOptions {
   int64_t batchTile = 8;
   /// Also build the training-mode forward and the backward kernels.
   bool training = true;
+  /// Use the tensor-core forward where a head fits one CTA.
+  bool mma = true;
+  /// tanh.approx for tanh and sigmoid in bf16/f16 kernels.
+  bool approximateMath = true;
   std::string cudaToolkit = "/usr/local/cuda";
 };
 

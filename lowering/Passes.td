@@ -25,6 +25,13 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
                            gridBarrier = false, sharedBytes = 36864>} ...
     ```
 
+    Where a head fits one CTA with R in registers (bf16 or f16, DH a
+    multiple of 16, batch tile 8, the fragments of R within the per-thread
+    register budget), the forward gets the tensor-core schedule
+    (rPlacement = "registers": mma.sync m16n8k16, threads = 4 * DH, two
+    elements per thread); otherwise R goes to shared memory and each thread
+    owns one (batch row, unit) element with a scalar matmul.
+
     A sequence the chip cannot hold (R of one head larger than the shared
     memory of all its SMs, say) is a diagnostic that says what does not fit
     and by how much.
@@ -39,6 +46,8 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
            "override the chip's shared memory per block (0: the chip's)">,
     Option<"training", "training", "bool", /*default=*/"false",
            "also plan the backward kernel (flashrnn.backward_schedule)">,
+    Option<"mma", "mma", "bool", /*default=*/"true",
+           "use the tensor-core forward (R in registers) where it fits">,
   ];
 }
 
@@ -80,22 +89,27 @@ def FlashRNNFuseTimeLoop : Pass<"flashrnn-fuse-time-loop", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
-                           "::mlir::NVVM::NVVMDialect"];
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def FlashRNNCacheRecurrentWeights
     : Pass<"flashrnn-cache-recurrent-weights", "::mlir::ModuleOp"> {
-  let summary = "load R once, before the time loop, into shared memory";
+  let summary = "load R once, before the time loop, into shared memory or registers";
   let description = [{
     For every fused kernel whose schedule places R in shared memory, copies
     the CTA's slice of R (all recurrent gates, all inputs, its units) into
     shared memory before the time loop, transposed so that consecutive
     threads read consecutive words, and rewrites every load of R inside the
-    loop into a load of that copy. After it, no load of R is left inside the
-    time loop.
+    loop into a load of that copy. For a schedule that places R in registers
+    (the tensor-core forward) it hoists the kernel's loop-invariant fragment
+    loads of R (vector.load) above the time loop instead. After it, no load
+    of R is left inside the time loop.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def FlashRNNGridSync : Pass<"flashrnn-grid-sync", "::mlir::ModuleOp"> {
@@ -111,6 +125,23 @@ def FlashRNNGridSync : Pass<"flashrnn-grid-sync", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::NVVM::NVVMDialect"];
+}
+
+def FlashRNNApproximateMath : Pass<"flashrnn-approximate-math"> {
+  let summary = "tanh.approx for tanh and sigmoid in bf16/f16 kernels";
+  let description = [{
+    In fused kernels whose element type is bf16 or f16 (read off their R or
+    Wx argument), rewrites `math.tanh(x)` to the hardware's
+    `tanh.approx.f32` (relative error about 2^-11, below the storage
+    rounding of either type) and `flashrnn.sigmoid(x)` to
+    `0.5 + 0.5 * tanh.approx(0.5 * x)`: one MUFU instruction instead of a
+    libdevice sequence or an exp and an IEEE division, on the step's
+    dependent chain. f32 kernels are left alone. Runs before
+    flashrnn-expand-cell-ops.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 def FlashRNNExpandCellOps : Pass<"flashrnn-expand-cell-ops"> {

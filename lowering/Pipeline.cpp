@@ -23,6 +23,7 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   plan.chip = options.chip;
   plan.batchTile = options.batchTile;
   plan.training = options.training;
+  plan.mma = options.mma;
   pm.addPass(createFlashRNNPlan(plan));
   if (options.training)
     pm.addPass(createFlashRNNDeriveBackward());
@@ -33,6 +34,8 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   // GPU level: only the kernel module is lowered; the host side keeps the
   // sequence op, which the package emitter reads.
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  if (options.approximateMath)
+    kernels.addPass(createFlashRNNApproximateMath());
   kernels.addPass(createFlashRNNExpandCellOps());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());

@@ -12,6 +12,7 @@
 #   bash scripts/gpu-check.sh [--cells lstm,gru] [--dtypes bf16,f16]
 #                             [--packages DIR] [--repeat N] [--no-sanitizer]
 #                             [--forward-only] [--backward-seq T]
+#                             [--shapes "B,T,NH B,T,NH ..."]
 #
 # --forward-only skips the backward pass; --backward-seq T caps the sequence
 # length of the backward cases (default: the same T as the forward; the
@@ -19,7 +20,7 @@
 # at T=1024 on 16 cores; the table says when T was capped).
 # Shapes (B,T,NH) per head dim: DH=64: (16,1024,12) (64,256,12);
 # DH=256: (16,1024,3); DH=768: (16,1024,1); DH=48: (5,37,3); any other DH:
-# (5,37,3). Each case is
+# (5,37,3); --shapes replaces them for every package. Each case is
 #   flashrnn-run PKG --random SEED --batch B --seq T --heads NH \
 #                --device cuda --check --repeat 20
 # and, unless --forward-only, with the same B, NH and T (capped by
@@ -35,7 +36,7 @@ cd "$(dirname "$0")/.."
 
 ARGS="$*"
 CELLS="" DTYPES="" PKG_DIR=gpu-packages REPEAT=20 SANITIZER=1 SEED=1
-BACKWARD=1 BACKWARD_SEQ=0 BACKWARD_REPEAT=10
+BACKWARD=1 BACKWARD_SEQ=0 BACKWARD_REPEAT=10 SHAPES=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --cells) CELLS=${2//,/ }; shift 2 ;;
@@ -45,7 +46,8 @@ while [ $# -gt 0 ]; do
     --no-sanitizer) SANITIZER=0; shift ;;
     --forward-only) BACKWARD=0; shift ;;
     --backward-seq) BACKWARD_SEQ=$2; shift 2 ;;
-    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --shapes) SHAPES=$2; shift 2 ;;
+    -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "gpu-check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -91,6 +93,7 @@ fi
 nvidia-smi -L 2>/dev/null | head -4 >&2 || true
 
 shapes_for() {
+  if [ -n "$SHAPES" ]; then echo "$SHAPES"; return; fi
   case "$1" in
     64) echo "16,1024,12 64,256,12" ;;
     256) echo "16,1024,3" ;;

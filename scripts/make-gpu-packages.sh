@@ -11,7 +11,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 OUT_DIR=${OUT_DIR:-gpu-packages}
 CELLS=${CELLS:-"lstm gru slstm elman cifg_lstm ligru janet"}
 DTYPES=${DTYPES:-"bf16 f16 f32"}
-HEAD_DIMS=${HEAD_DIMS:-"64 256 768 48"}
+HEAD_DIMS=${HEAD_DIMS:-"64 128 256 768 48"}
 
 rm -rf "$OUT_DIR"
 mkdir -p "$OUT_DIR"
@@ -26,6 +26,16 @@ for cell in $CELLS; do
       n=$((n + 1))
     done
   done
+done
+# The scalar forward (R in shared memory) and the tensor-core one with
+# libdevice's tanh and exact sigmoid, next to the default, for the
+# comparison in docs/PERFORMANCE.md.
+for cell in ${NOMMA_CELLS:-lstm}; do
+  "$BUILD_DIR/bin/flashrnn-compile" "examples/$cell.mlir" -q --no-mma \
+    --chip "$CHIP" --dtype bf16 --head-dim 64 -o "$OUT_DIR/$cell-bf16-dh64-nomma"
+  "$BUILD_DIR/bin/flashrnn-compile" "examples/$cell.mlir" -q --precise-math \
+    --chip "$CHIP" --dtype bf16 --head-dim 64 -o "$OUT_DIR/$cell-bf16-dh64-precise"
+  n=$((n + 2))
 done
 end=$(date +%s.%N)
 printf '[make-gpu-packages] %d packages for %s in %.1f s -> %s\n' \

@@ -12,10 +12,17 @@
 // (sum_j R[k, n, j, unit] . dg[j]); the kernel says which with
 // flashrnn.r_unit_dim.
 //
+// With r_placement "registers" (the tensor-core forward) the kernel reads
+// R as mma fragments (vector.load of element pairs) whose indices are all
+// defined outside the time loop: this pass hoists those loads, and the
+// bitcasts that turn them into operand registers, above the loop. They then
+// are loop-invariant SSA values, i.e. registers for the whole sequence.
+//
 //===----------------------------------------------------------------------===//
 #include "lowering/Common/KernelABI.h"
 #include "lowering/Passes.h"
 
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace mlir::flashrnn {
@@ -123,14 +130,64 @@ LogicalResult cacheInSharedMemory(gpu::GPUFuncOp func, ScheduleAttr schedule) {
   return success();
 }
 
+LogicalResult cacheInRegisters(gpu::GPUFuncOp func) {
+  Value r = lookupKernelArg(func, "r");
+  if (!r)
+    return func.emitOpError("has no kernel argument 'r' to cache");
+  scf::ForOp timeLoop = findTimeLoop(func);
+  if (!timeLoop)
+    return func.emitOpError("has no flashrnn.time_loop to cache R for");
+  for (Operation *user : r.getUsers()) {
+    if (!timeLoop->isProperAncestor(user))
+      continue;
+    auto load = dyn_cast<vector::LoadOp>(user);
+    if (!load)
+      return user->emitOpError()
+             << "reads R inside the time loop, but r_placement \"registers\" "
+                "caches only vector.load fragments of R";
+    for (Value index : load.getIndices()) {
+      if (!timeLoop->isAncestor(index.getParentRegion()->getParentOp()))
+        continue;
+      // Constants are loop-invariant wherever they were built.
+      Operation *def = index.getDefiningOp();
+      if (def && def->hasTrait<OpTrait::ConstantLike>()) {
+        def->moveBefore(timeLoop);
+        continue;
+      }
+      return load.emitOpError()
+               << "reads R at an index computed inside the time loop; a "
+                  "fragment kept in registers needs loop-invariant indices";
+    }
+    // The load, then the chain of single-operand casts that turn it into an
+    // mma operand (vector.bitcast, vector.extract).
+    load->moveBefore(timeLoop);
+    Operation *op = load;
+    while (op->hasOneUse()) {
+      Operation *next = *op->getUsers().begin();
+      if (!isa<vector::BitCastOp, vector::ExtractOp>(next) ||
+          next->getNumOperands() != 1)
+        break;
+      next->moveBefore(timeLoop);
+      op = next;
+    }
+  }
+  return success();
+}
+
 struct FlashRNNCacheRecurrentWeights
     : flashrnn::impl::FlashRNNCacheRecurrentWeightsBase<FlashRNNCacheRecurrentWeights> {
   void runOnOperation() override {
     WalkResult result = getOperation().walk([&](gpu::GPUFuncOp func) {
       auto schedule = func->getAttrOfType<ScheduleAttr>(kScheduleAttrName);
-      if (!schedule || schedule.getRPlacement().getValue() != "smem")
+      if (!schedule)
         return WalkResult::advance();
-      return failed(cacheInSharedMemory(func, schedule))
+      StringRef placement = schedule.getRPlacement().getValue();
+      LogicalResult cached = success();
+      if (placement == "smem")
+        cached = cacheInSharedMemory(func, schedule);
+      else if (placement == "registers")
+        cached = cacheInRegisters(func);
+      return failed(cached)
                  ? WalkResult::interrupt()
                  : WalkResult::advance();
     });

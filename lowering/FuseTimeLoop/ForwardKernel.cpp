@@ -92,7 +92,6 @@ gpu::GPUFuncOp mlir::flashrnn::buildForwardKernel(gpu::GPUModuleOp module,
   ExchangeOp::create(b, loc, ValueRange{initial[layout.recurrentState]}, hs,
                      em.cst(0), pos.row, pos.unit, em.cst(0));
 
-  Block &body = cell.getBody().front();
   Value steps = memref::DimOp::create(b, loc, arg("wx"), 1);
   auto timeLoop = scf::ForOp::create(b, loc, em.cst(0), steps, em.cst(1),
                                      initial);
@@ -123,45 +122,24 @@ gpu::GPUFuncOp mlir::flashrnn::buildForwardKernel(gpu::GPUModuleOp module,
     }
 
     // 2. Input part and biases, per gate, in the order the body expects.
-    SmallVector<Value> gateValues(layout.numGateValues);
-    for (size_t k = 0; k < gates.size(); ++k) {
-      Value input, recurrent;
-      if (layout.wxRow[k] >= 0)
-        input = em.loadF32(arg("wx"), {pos.safeBatch, t,
-                                       em.cst(layout.wxRow[k]), pos.head,
-                                       pos.unit});
-      if (inputBias[k])
-        input = input ? arith::AddFOp::create(b, loc, input, inputBias[k])
-                      : inputBias[k];
-      if (layout.rRow[k] >= 0)
-        recurrent = matmul.getResult(layout.rRow[k]);
-      if (recurrentBias[k])
-        recurrent = arith::AddFOp::create(b, loc, recurrent, recurrentBias[k]);
-      if (!gates[k].getSplit()) {
-        gateValues[layout.inputValue[k]] =
-            input && recurrent ? arith::AddFOp::create(b, loc, input, recurrent)
-                               : (input ? input : recurrent);
-        continue;
-      }
-      gateValues[layout.inputValue[k]] = input ? input : em.cstF32(0.0);
-      gateValues[layout.recurrentValue[k]] = recurrent;
-    }
+    SmallVector<Value> recurrent;
+    for (size_t k = 0; k < gates.size(); ++k)
+      recurrent.push_back(layout.rRow[k] >= 0
+                              ? Value(matmul.getResult(layout.rRow[k]))
+                              : Value());
+    SmallVector<Value> gateValues = assembleGateValues(
+        em, cell, layout,
+        [&](size_t k) -> Value {
+          if (layout.wxRow[k] < 0)
+            return Value();
+          return em.loadF32(arg("wx"), {pos.safeBatch, t,
+                                        em.cst(layout.wxRow[k]), pos.head,
+                                        pos.unit});
+        },
+        recurrent, inputBias, recurrentBias);
 
     // 3. The cell body.
-    IRMapping map;
-    unsigned a = 0;
-    for (Value st : states)
-      map.map(body.getArgument(a++), st);
-    for (Value g : gateValues)
-      map.map(body.getArgument(a++), g);
-    for (ConstantAttr c : cell.getConstants().getAsRange<ConstantAttr>())
-      map.map(body.getArgument(a++),
-              em.cstF32(c.getValue().getValueAsDouble()));
-    for (Operation &op : body.without_terminator())
-      b.clone(op, map);
-    SmallVector<Value> next;
-    for (Value v : body.getTerminator()->getOperands())
-      next.push_back(map.lookup(v));
+    SmallVector<Value> next = applyCellBody(em, cell, states, gateValues);
 
     // 4. This step's states; in training mode also what the backward needs.
     em.ifValid(pos.valid, [&] {

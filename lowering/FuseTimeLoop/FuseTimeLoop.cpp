@@ -86,10 +86,15 @@ struct FlashRNNFuseTimeLoop
               b.getStringAttr("batch_tiles")};
     };
     SmallVector<Attribute> descriptions;
+    // The forward's schedule says which kernel: tensor cores with R in
+    // registers, or the scalar matmul with R in shared memory.
+    auto buildForward = schedule.getRPlacement() == "registers"
+                            ? buildMmaForwardKernel
+                            : buildForwardKernel;
 
     gpu::GPUFuncOp forward =
-        buildForwardKernel(kernels, uniqueName(kernels, cellName + "_forward"),
-                           sequence, cell, schedule, /*training=*/false);
+        buildForward(kernels, uniqueName(kernels, cellName + "_forward"),
+                     sequence, cell, schedule, /*training=*/false);
     descriptions.push_back(describeKernel(
         forward, "forward", schedule, persistentGrid(), schedule.getThreads(),
         schedule.getSharedBytes(), schedule.getGridBarrier()));
@@ -99,7 +104,7 @@ struct FlashRNNFuseTimeLoop
                                              forward.getNameAttr())}));
 
     if (backwardSchedule) {
-      gpu::GPUFuncOp train = buildForwardKernel(
+      gpu::GPUFuncOp train = buildForward(
           kernels, uniqueName(kernels, cellName + "_forward_train"), sequence,
           cell, schedule, /*training=*/true);
       descriptions.push_back(describeKernel(

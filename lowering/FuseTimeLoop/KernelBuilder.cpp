@@ -1,6 +1,8 @@
 //===- KernelBuilder.cpp - shared pieces of the fused kernel builders -----===//
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
 
+#include "mlir/IR/IRMapping.h"
+
 using namespace mlir;
 using namespace mlir::flashrnn;
 
@@ -97,6 +99,52 @@ Value KernelEmitter::sharedF32(ArrayRef<int64_t> shape) {
   auto type = MemRefType::get(shape, b.getF32Type(),
                               MemRefLayoutAttrInterface{}, workgroup);
   return memref::ViewOp::create(b, loc, type, smem, cst(0), ValueRange{});
+}
+
+SmallVector<Value> mlir::flashrnn::assembleGateValues(
+    KernelEmitter &em, CellOp cell, const CellLayout &layout,
+    llvm::function_ref<Value(size_t)> input, ArrayRef<Value> recurrent,
+    ArrayRef<Value> inputBias, ArrayRef<Value> recurrentBias) {
+  OpBuilder &b = em.b;
+  Location loc = em.loc;
+  auto gates = llvm::to_vector(cell.getGates().getAsRange<GateAttr>());
+  SmallVector<Value> values(layout.numGateValues);
+  for (size_t k = 0; k < gates.size(); ++k) {
+    Value in = input(k);
+    Value rec = recurrent[k];
+    if (inputBias[k])
+      in = in ? arith::AddFOp::create(b, loc, in, inputBias[k]) : inputBias[k];
+    if (recurrentBias[k])
+      rec = arith::AddFOp::create(b, loc, rec, recurrentBias[k]);
+    if (!gates[k].getSplit()) {
+      values[layout.inputValue[k]] =
+          in && rec ? arith::AddFOp::create(b, loc, in, rec) : (in ? in : rec);
+      continue;
+    }
+    values[layout.inputValue[k]] = in ? in : em.cstF32(0.0);
+    values[layout.recurrentValue[k]] = rec;
+  }
+  return values;
+}
+
+SmallVector<Value> mlir::flashrnn::applyCellBody(KernelEmitter &em,
+                                                 CellOp cell, ValueRange states,
+                                                 ArrayRef<Value> gateValues) {
+  Block &body = cell.getBody().front();
+  IRMapping map;
+  unsigned a = 0;
+  for (Value st : states)
+    map.map(body.getArgument(a++), st);
+  for (Value g : gateValues)
+    map.map(body.getArgument(a++), g);
+  for (ConstantAttr c : cell.getConstants().getAsRange<ConstantAttr>())
+    map.map(body.getArgument(a++), em.cstF32(c.getValue().getValueAsDouble()));
+  for (Operation &op : body.without_terminator())
+    em.b.clone(op, map);
+  SmallVector<Value> next;
+  for (Value v : body.getTerminator()->getOperands())
+    next.push_back(map.lookup(v));
+  return next;
 }
 
 static StringRef dtypeName(Type t) {

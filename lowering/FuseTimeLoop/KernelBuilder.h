@@ -79,6 +79,22 @@ public:
   Type elementType;
 };
 
+/// The body's gate values from each gate's parts, in the body's argument
+/// order: `input(k)` gives gate k's input part (its Wx row, or null) and
+/// `recurrent[k]` its matmul result (or null); the biases (null where the
+/// gate has none) are added to the part they belong to.
+SmallVector<Value> assembleGateValues(KernelEmitter &em, CellOp cell,
+                                      const CellLayout &layout,
+                                      llvm::function_ref<Value(size_t)> input,
+                                      ArrayRef<Value> recurrent,
+                                      ArrayRef<Value> inputBias,
+                                      ArrayRef<Value> recurrentBias);
+
+/// Clones the cell body at the builder's position with its states, gate
+/// values and constants bound; returns the new states.
+SmallVector<Value> applyCellBody(KernelEmitter &em, CellOp cell,
+                                 ValueRange states, ArrayRef<Value> gateValues);
+
 /// The launch description of `kernel` (docs/PACKAGE.md, "Kernels"), built
 /// from its signature: kept on the sequence op until the package is written.
 DictionaryAttr describeKernel(gpu::GPUFuncOp kernel, StringRef kind,
@@ -91,6 +107,14 @@ DictionaryAttr describeKernel(gpu::GPUFuncOp kernel, StringRef kind,
 gpu::GPUFuncOp buildForwardKernel(gpu::GPUModuleOp module, StringRef name,
                                   SequenceOp sequence, CellOp cell,
                                   ScheduleAttr schedule, bool training);
+
+/// Builds the tensor-core forward kernel (schedule rPlacement "registers"):
+/// a head in one CTA, mma.sync m16n8k16 for R . h_{t-1} with R's fragments
+/// loaded in the time loop (flashrnn-cache-recurrent-weights hoists them into
+/// registers), two (unit, batch row) elements per thread.
+gpu::GPUFuncOp buildMmaForwardKernel(gpu::GPUModuleOp module, StringRef name,
+                                     SequenceOp sequence, CellOp cell,
+                                     ScheduleAttr schedule, bool training);
 
 /// Builds the persistent backward kernel: a reverse time loop that runs the
 /// cell's adjoint (`adjoint`, from flashrnn-derive-backward) per element,

@@ -45,8 +45,13 @@ SmallVector<Value> elementIndex(OpBuilder &b, Location loc, ExchangeOp op,
 void lowerWithinCta(ExchangeOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
+  Type element = cast<MemRefType>(op.getBuffer().getType()).getElementType();
   for (auto [k, v] : llvm::enumerate(op.getValues()))
-    memref::StoreOp::create(b, loc, v, op.getBuffer(),
+    memref::StoreOp::create(b, loc,
+                            element == v.getType()
+                                ? v
+                                : arith::TruncFOp::create(b, loc, element, v),
+                            op.getBuffer(),
                             elementIndex(b, loc, op, op.getSlot(), op.getRow(),
                                          op.getUnit(), k));
   gpu::BarrierOp::create(b, loc);
@@ -160,6 +165,16 @@ struct FlashRNNGridSync : flashrnn::impl::FlashRNNGridSyncBase<FlashRNNGridSync>
            !lookupKernelArg(func, "sync"))) {
         op.emitOpError("needs the kernel arguments 'h_exchange' and 'sync' "
                        "for a grid barrier");
+        return signalPassFailure();
+      }
+      if (schedule && schedule.getGridBarrier() &&
+          (schedule.getRPlacement() == "registers" ||
+           !cast<MemRefType>(op.getBuffer().getType())
+                .getElementType()
+                .isF32())) {
+        op.emitOpError("across CTAs needs an f32 buffer and one thread per "
+                       "(batch row, unit); the tensor-core schedule "
+                       "(r_placement \"registers\") keeps a head in one CTA");
         return signalPassFailure();
       }
       if (!schedule) {

@@ -24,6 +24,11 @@ using namespace mlir::flashrnn;
 
 namespace {
 
+/// The mma.sync N dimension: the tensor-core forward's batch tile.
+constexpr int64_t kMmaBatchTile = 8;
+/// The most registers a thread can have (PTX ISA, all sm_80+ chips).
+constexpr int64_t kMaxRegistersPerThread = 255;
+
 /// Bytes of one element of `type` as stored on chip (R keeps its dtype).
 int64_t elementBytes(Type type) { return type.getIntOrFloatBitWidth() / 8; }
 
@@ -89,14 +94,65 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     return std::nullopt;
   }
 
+  /// The tensor-core forward (MmaForwardKernel.cpp): the head in one CTA of
+  /// 4 * DH threads (one warp per 8 units, batch tile 8 = mma N), R's
+  /// fragments in registers, h in shared memory in the element type. It
+  /// applies where the fragments fit the per-thread register budget.
+  std::optional<ScheduleAttr> findMmaSchedule(MLIRContext *ctx,
+                                              const ChipLimits &limits,
+                                              Type elementType, int64_t gates,
+                                              int64_t dh,
+                                              int64_t perElementValues) {
+    if (!mma || batchTile != kMmaBatchTile ||
+        !(elementType.isBF16() || elementType.isF16()) || dh % 16 != 0)
+      return std::nullopt;
+    int64_t threads = 4 * dh;
+    if (threads > limits.maxThreadsPerBlock)
+      return std::nullopt;
+    // 32-bit registers: R's fragments (ceil(G/2) m-tiles x DH/16 k-tiles x
+    // 4), the accumulators of two K chains, the h fragments, and per
+    // element its states, gate values and prefetched inputs, plus about 40
+    // for addresses and the cell math (calibrated with ptxas -v).
+    // In training h has two parts (hi and lo), doubling the h fragments and
+    // the accumulators.
+    int64_t parts = training ? 2 : 1;
+    int64_t mTiles = (gates + 1) / 2, kTiles = dh / 16;
+    int64_t registers = mTiles * kTiles * 4 + parts * (mTiles * 8 + 2 * kTiles) +
+                        2 * perElementValues + 40;
+    int64_t budget = std::min<int64_t>(
+        kMaxRegistersPerThread, limits.registersPerSM / threads);
+    if (registers > budget)
+      return std::nullopt;
+    Builder b(ctx);
+    // h, double-buffered: one part per row padded by 8 (inference), or two
+    // parts padded by 4 each (training); the larger serves both kernels.
+    int64_t shared = 2 * kMmaBatchTile * std::max(dh + 8, 2 * (dh + 4)) *
+                     elementBytes(elementType);
+    return ScheduleAttr::get(ctx, b.getStringAttr(chip), 1, dh, kMmaBatchTile,
+                             threads, b.getStringAttr("registers"), false,
+                             shared);
+  }
+
   LogicalResult plan(SequenceOp op, const ChipLimits &limits) {
     auto rType = cast<RankedTensorType>(op.getR().getType());
     int64_t gates = rType.getDimSize(0);
     int64_t dh = rType.getDimSize(3);
     int64_t rBytes = elementBytes(rType.getElementType());
+    auto cell =
+        SymbolTable::lookupNearestSymbolFrom<CellOp>(op, op.getCellAttr());
+    int64_t wxGates =
+        cast<RankedTensorType>(op.getWx().getType()).getDimSize(2);
+    int64_t perElementValues =
+        cell ? int64_t(cell.getNumStates()) + int64_t(cell.getGates().size()) +
+                   wxGates
+             : 3 * gates;
     // Forward: h (one value per element) is exchanged.
-    std::optional<ScheduleAttr> forward = findSchedule(
-        op.getContext(), limits, gates, dh, rBytes, 1, {int64_t(batchTile)});
+    std::optional<ScheduleAttr> forward =
+        findMmaSchedule(op.getContext(), limits, rType.getElementType(), gates,
+                        dh, perElementValues);
+    if (!forward)
+      forward = findSchedule(op.getContext(), limits, gates, dh, rBytes, 1,
+                             {int64_t(batchTile)});
     if (!forward)
       return diagnose(op, limits, gates, dh, rBytes, 1, batchTile, "forward");
     op->setAttr("flashrnn.schedule", *forward);

@@ -10,9 +10,9 @@ func.func @f(%v: f32, %buf: memref<2x8x4x64xf32, #gpu.address_space<workgroup>>,
 
 // -----
 
-func.func @f(%v: f32, %buf: memref<2x8x64xf16, #gpu.address_space<workgroup>>, %i: index) {
-  // expected-error @+1 {{'flashrnn.exchange' op needs an f32 buffer, got 'memref<2x8x64xf16, #gpu.address_space<workgroup>>'}}
-  flashrnn.exchange %v into %buf[%i, %i, %i] epoch %i : memref<2x8x64xf16, #gpu.address_space<workgroup>>
+func.func @f(%v: f32, %buf: memref<2x8x64xf64, #gpu.address_space<workgroup>>, %i: index) {
+  // expected-error @+1 {{'flashrnn.exchange' op needs an f32, bf16 or f16 buffer, got 'memref<2x8x64xf64, #gpu.address_space<workgroup>>'}}
+  flashrnn.exchange %v into %buf[%i, %i, %i] epoch %i : memref<2x8x64xf64, #gpu.address_space<workgroup>>
   return
 }
 

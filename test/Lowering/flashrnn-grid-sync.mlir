@@ -1,5 +1,5 @@
-// RUN: flashrnn-opt %s -flashrnn-plan -flashrnn-fuse-time-loop -flashrnn-grid-sync | FileCheck %s --check-prefix=CTA
-// RUN: flashrnn-opt %s -flashrnn-plan="max-shared-bytes=8192" -flashrnn-fuse-time-loop -flashrnn-grid-sync | FileCheck %s --check-prefix=GRID
+// RUN: flashrnn-opt %s -flashrnn-plan="mma=false" -flashrnn-fuse-time-loop -flashrnn-grid-sync | FileCheck %s --check-prefix=CTA
+// RUN: flashrnn-opt %s -flashrnn-plan="max-shared-bytes=8192 mma=false" -flashrnn-fuse-time-loop -flashrnn-grid-sync | FileCheck %s --check-prefix=GRID
 
 flashrnn.cell @elman gates(g: rec in bias) states(h = 0.0 recurrent) body(%h: f32, %g: f32) {
   %0 = math.tanh %g : f32

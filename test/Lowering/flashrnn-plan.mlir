@@ -1,5 +1,5 @@
-// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan | FileCheck %s
-// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="chip=sm_80" | FileCheck %s --check-prefix=SM80
+// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="mma=false" | FileCheck %s
+// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="chip=sm_80 mma=false" | FileCheck %s --check-prefix=SM80
 
 // A head of 64 fits one CTA: 8 rows x 64 units = 512 threads; shared memory
 // = h (2 x 8 x 64 x 4 B) + R (4 x 64 x 64 x 2 B) = 4096 + 32768.

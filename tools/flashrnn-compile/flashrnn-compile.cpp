@@ -57,6 +57,14 @@ static cl::opt<std::string> chip("chip", cl::desc("target chip"),
 static cl::opt<int64_t> batchTile("batch-tile",
                                   cl::desc("batch rows per thread block"),
                                   cl::init(8));
+static cl::opt<bool> noMma(
+    "no-mma", cl::desc("never use the tensor-core forward (R in registers, "
+                       "mma.sync); always the scalar one with R in shared "
+                       "memory"));
+static cl::opt<bool> preciseMath(
+    "precise-math",
+    cl::desc("keep libdevice's tanh and the exact sigmoid in bf16/f16 kernels "
+             "(default: tanh.approx.f32, see flashrnn-approximate-math)"));
 static cl::opt<std::string> dtypeOption(
     "dtype", cl::desc("compile the cell for this element type (bf16, f16, "
                       "f32) instead of the sequence's"));
@@ -173,6 +181,8 @@ int main(int argc, char **argv) {
     options.chip = chip;
     options.batchTile = batchTile;
     options.training = !inferenceOnly;
+    options.mma = !noMma;
+    options.approximateMath = !preciseMath;
     options.cudaToolkit = toolkitPath();
     llvm::SmallString<256> libdevice(options.cudaToolkit);
     llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");

@@ -1,0 +1,394 @@
+//===- MmaForwardKernel.cpp - the tensor-core persistent forward kernel ---===//
+//
+// The forward for heads that fit one CTA (schedule rPlacement "registers"),
+// with the recurrent matmul on tensor cores: per step and warp,
+//   D[16 x 8] += A[16 x 16] . B[16 x 8]      (mma.sync m16n8k16, f32 acc.)
+// where A is a tile of R (M = gate rows, K = hidden inputs), B a tile of
+// h_{t-1} (K = hidden inputs, N = the CTA's 8 batch rows) and D the
+// recurrent gate pre-activations.
+//
+// Layout choices, all so that nothing but h crosses threads:
+//   * Warp w owns the 8 hidden units 8w .. 8w+7 of the head. Its m-tile mt
+//     stacks two recurrent gates of those units: rows 0-7 are gate 2mt,
+//     rows 8-15 gate 2mt+1. The accumulator fragment of lane (g = lane/4,
+//     q = lane%4) then holds, for unit 8w+g and batch rows 2q and 2q+1, the
+//     two gates of the m-tile: with ceil(Gr/2) m-tiles a thread has every
+//     gate of its two (unit, batch row) elements and runs the cell body for
+//     them without any exchange.
+//   * R's fragments do not change over the sequence. They are loaded at the
+//     top of the time loop with loop-invariant indices; the
+//     cache-recurrent-weights pass hoists them above the loop, so they live
+//     in registers for the whole sequence (ceil(Gr/2) * DH/16 * 4 registers).
+//   * h_{t-1} is kept in shared memory in the element type, [slot][row][i]
+//     with rows padded by 8 elements: a B fragment is two 32-bit loads of
+//     consecutive inputs, and the 8 rows x 4 lanes of a load hit 32
+//     different banks. Double-buffered, so one barrier per step suffices
+//     (flashrnn.exchange, lowered by grid-sync).
+//   * The K chain of each m-tile is split over two accumulators (even and
+//     odd k-tiles) to halve the dependent chain of mma.sync latencies.
+//   * Wx of step t+1 is loaded at the start of step t (loop-carried), so its
+//     global-memory latency overlaps the matmul and the barrier.
+//   * In training mode h is split into two bf16/f16 parts, h = hi + lo (lo
+//     the rounding error of hi), and the matmul runs on both: R . h then
+//     carries about 16 bits of h instead of 8, as the scalar kernel's f32 h
+//     does. The backward differentiates through the saved gate values, and
+//     cells with a max or an exponential gate (sLSTM, Li-GRU) turn an 8-bit
+//     h into gradient errors of 2e-2 at T = 1024 (measured, docs/GPU.md);
+//     with the split they stay at the element type's rounding. The parts sit
+//     side by side per row ([slot][row][part][input], rows padded by 4 so
+//     that the 8 rows of a load still hit 32 different banks).
+//
+//===----------------------------------------------------------------------===//
+#include "lowering/FuseTimeLoop/KernelBuilder.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::flashrnn;
+
+namespace {
+
+/// Emits the fragment loads and mma.sync ops of one element type.
+struct MmaEmitter {
+  MmaEmitter(KernelEmitter &em, Type elementType)
+      : em(em), elementType(elementType) {}
+
+  /// The register type of a pair of operands: i32 for bf16 (as NVVM's mma
+  /// wants it), vector<2xf16> for f16.
+  Type pairType() {
+    if (elementType.isBF16())
+      return em.b.getI32Type();
+    return VectorType::get({2}, elementType);
+  }
+
+  /// Two consecutive elements of `memref` at `indices` (the last index is
+  /// even, so the pair is 4-byte aligned) as one operand register.
+  Value loadPair(Value memref, ValueRange indices) {
+    OpBuilder &b = em.b;
+    auto vecType = VectorType::get({2}, elementType);
+    auto load = vector::LoadOp::create(b, em.loc, vecType, memref, indices);
+    load.setAlignment(4);
+    if (!elementType.isBF16())
+      return load;
+    Value bits = vector::BitCastOp::create(
+        b, em.loc, VectorType::get({1}, b.getI32Type()), load);
+    return vector::ExtractOp::create(b, em.loc, bits, ArrayRef<int64_t>{0});
+  }
+
+  Value zeroPair() {
+    OpBuilder &b = em.b;
+    if (elementType.isBF16())
+      return arith::ConstantIntOp::create(b, em.loc, 0, 32);
+    auto vecType = VectorType::get({2}, elementType);
+    return arith::ConstantOp::create(
+        b, em.loc, DenseElementsAttr::get(vecType, b.getZeroAttr(elementType)));
+  }
+
+  /// d = a . b + c, m16n8k16, row-major A, column-major B, f32 accumulators.
+  SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bFrag,
+                         ArrayRef<Value> c) {
+    OpBuilder &b = em.b;
+    Type f32 = b.getF32Type();
+    auto resultType = LLVM::LLVMStructType::getLiteral(
+        b.getContext(), {f32, f32, f32, f32});
+    NVVM::MMATypes type = elementType.isBF16() ? NVVM::MMATypes::bf16
+                                               : NVVM::MMATypes::f16;
+    auto op = NVVM::MmaOp::create(
+        b, em.loc, resultType, a, bFrag, c, ArrayRef<int64_t>{16, 8, 16},
+        std::nullopt, std::nullopt,
+        std::array<NVVM::MMATypes, 2>{type, type},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    SmallVector<Value> d;
+    for (int64_t i = 0; i < 4; ++i)
+      d.push_back(LLVM::ExtractValueOp::create(b, em.loc, op, i));
+    return d;
+  }
+
+  KernelEmitter &em;
+  Type elementType;
+};
+
+} // namespace
+
+gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
+                                                     StringRef name,
+                                                     SequenceOp sequence,
+                                                     CellOp cell,
+                                                     ScheduleAttr schedule,
+                                                     bool training) {
+  SequenceShape shape(sequence);
+  Type e = shape.elementType;
+  int64_t dh = shape.headDim;
+  int64_t gw = shape.wxGates;
+  int64_t gr = shape.rGates;
+  int64_t gb = shape.biasRows;
+  int64_t s = shape.states;
+  CellLayout layout(cell);
+  int64_t dyn = ShapedType::kDynamic;
+  KernelEmitter em(sequence.getContext(), sequence.getLoc(), e);
+  OpBuilder &b = em.b;
+  Location loc = em.loc;
+  Type f32 = b.getF32Type();
+  MmaEmitter mma(em, e);
+  constexpr int64_t kRowsPerTile = 8; // mma N: the CTA's batch rows
+  constexpr int64_t kElements = 2;    // (unit, batch row) pairs per thread
+  const int64_t mTiles = (gr + 1) / 2, kTiles = dh / 16;
+  // h parts: hi only, or hi and lo (training; see the file comment).
+  const int64_t parts = training ? 2 : 1;
+  // Padded row of one part, in elements: a row of all parts is 4 (mod 32)
+  // words, so the 8 rows read by one fragment load hit different banks.
+  const int64_t rowStride = parts == 2 ? dh + 4 : dh + 8;
+
+  SmallVector<KernelArgSpec> args = {
+      {"wx", MemRefType::get({dyn, dyn, gw, dyn, dh}, e)},
+      {"r", MemRefType::get({gr, dyn, dh, dh}, e)},
+      {"b", MemRefType::get({gb, dyn, dh}, e)},
+      {"s0", MemRefType::get({s, dyn, dyn, dh}, e)},
+      {"states", MemRefType::get({s, dyn, dyn, dyn, dh}, e)},
+      {"last", MemRefType::get({s, dyn, dyn, dh}, e)},
+      {"h_exchange", MemRefType::get({2, dyn, dyn, dh}, f32)},
+      {"sync", MemRefType::get({dyn}, b.getI32Type())},
+      {"batch_begin", b.getI32Type()},
+  };
+  if (training) {
+    args.push_back({"saved_gates",
+                    MemRefType::get({dyn, dyn, int64_t(layout.numGateValues),
+                                     dyn, dh},
+                                    f32)});
+    args.push_back(
+        {"saved_states", MemRefType::get({s, dyn, dyn, dyn, dh}, f32)});
+  }
+  gpu::GPUFuncOp func =
+      em.createKernel(module, name, args, schedule, schedule.getThreads());
+  // One CTA per SM is all the schedule needs: without this ptxas aims at two
+  // and caps the registers at 128, spilling R's fragments (measured on the
+  // LSTM training forward).
+  func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                b.getI32IntegerAttr(1));
+  auto arg = [&](StringRef n) -> Value { return lookupKernelArg(func, n); };
+
+  // Where the thread is: warp w, lane (g, q); unit 8w+g; rows 2q, 2q+1.
+  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  Value head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  Value tile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+  Value warp = arith::DivUIOp::create(b, loc, tid, em.cst(32));
+  Value lane = arith::RemUIOp::create(b, loc, tid, em.cst(32));
+  Value g = arith::DivUIOp::create(b, loc, lane, em.cst(4));
+  Value q = arith::RemUIOp::create(b, loc, lane, em.cst(4));
+  Value unit = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, warp, em.cst(8)), g);
+  Value batchSize = buildBatchSize(b, loc, func);
+  Value begin = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                           arg("batch_begin"));
+  Value tileStart = arith::AddIOp::create(
+      b, loc, begin,
+      arith::MulIOp::create(b, loc, tile, em.cst(kRowsPerTile)));
+  SmallVector<Value> row, batch, valid, safeBatch;
+  for (int64_t j = 0; j < kElements; ++j) {
+    row.push_back(arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, q, em.cst(2)), em.cst(j)));
+    batch.push_back(arith::AddIOp::create(b, loc, tileStart, row[j]));
+    valid.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          batch[j], batchSize));
+    safeBatch.push_back(
+        arith::SelectOp::create(b, loc, valid[j], batch[j], em.cst(0)));
+  }
+
+  // h of the tile's rows in shared memory: [slot][row][input], padded. The
+  // exchange sees the same bytes as [slot][row pair q][j][unit], so that one
+  // flashrnn.exchange publishes both of the thread's rows.
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  Value smem = gpu::DynamicSharedMemoryOp::create(
+      b, loc,
+      MemRefType::get({dyn}, b.getI8Type(), MemRefLayoutAttrInterface{},
+                      workgroup));
+  Value hs = memref::ViewOp::create(
+      b, loc,
+      MemRefType::get({2, kRowsPerTile, parts, rowStride}, e,
+                      MemRefLayoutAttrInterface{}, workgroup),
+      smem, em.cst(0), ValueRange{});
+  Value hsPairs = memref::ViewOp::create(
+      b, loc,
+      MemRefType::get({2, kRowsPerTile / 2, kElements * parts, rowStride}, e,
+                      MemRefLayoutAttrInterface{}, workgroup),
+      smem, em.cst(0), ValueRange{});
+  // The values one thread publishes: per element its h, or h's two parts.
+  auto publish = [&](ArrayRef<Value> h) {
+    SmallVector<Value> values;
+    for (Value v : h) {
+      values.push_back(v);
+      if (parts == 1)
+        continue;
+      Value hi = arith::ExtFOp::create(
+          b, loc, f32, arith::TruncFOp::create(b, loc, e, v).getResult());
+      values.push_back(arith::SubFOp::create(b, loc, v, hi));
+    }
+    return values;
+  };
+
+  // Biases do not change over time: load them once (they depend on the unit
+  // only).
+  auto gates = llvm::to_vector(cell.getGates().getAsRange<GateAttr>());
+  SmallVector<Value> inputBias, recurrentBias;
+  for (size_t k = 0; k < gates.size(); ++k) {
+    inputBias.push_back(layout.biasRow[k] >= 0
+                            ? em.loadF32(arg("b"), {em.cst(layout.biasRow[k]),
+                                                    head, unit})
+                            : Value());
+    recurrentBias.push_back(
+        layout.rbiasRow[k] >= 0
+            ? em.loadF32(arg("b"), {em.cst(layout.rbiasRow[k]), head, unit})
+            : Value());
+  }
+
+  // The Wx rows of both elements at step `t`, gate by gate.
+  auto loadInputs = [&](Value t) {
+    SmallVector<Value> values;
+    for (int64_t j = 0; j < kElements; ++j)
+      for (int64_t k = 0; k < gw; ++k)
+        values.push_back(em.loadF32(
+            arg("wx"), {safeBatch[j], t, em.cst(k), head, unit}));
+    return values;
+  };
+
+  // Loop-carried: the states of both elements, then the prefetched inputs.
+  SmallVector<Value> initial;
+  for (int64_t j = 0; j < kElements; ++j)
+    for (int64_t st = 0; st < s; ++st)
+      initial.push_back(
+          em.loadF32(arg("s0"), {em.cst(st), safeBatch[j], head, unit}));
+  SmallVector<Value> h0 = {initial[layout.recurrentState],
+                           initial[s + layout.recurrentState]};
+  ExchangeOp::create(b, loc, publish(h0), hsPairs, em.cst(0), q, unit,
+                     em.cst(0));
+  llvm::append_range(initial, loadInputs(em.cst(0)));
+
+  // Indices of R's fragments (loop-invariant): lane g reads row unit 8w+g,
+  // columns 16kt + 2q (+8).
+  SmallVector<Value> column; // per k-tile: low and high half
+  for (int64_t kt = 0; kt < kTiles; ++kt)
+    for (int64_t half = 0; half < 2; ++half)
+      column.push_back(arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, q, em.cst(2)),
+          em.cst(16 * kt + 8 * half)));
+
+  Value steps = memref::DimOp::create(b, loc, arg("wx"), 1);
+  Value lastStep = arith::SubIOp::create(b, loc, steps, em.cst(1));
+  auto timeLoop = scf::ForOp::create(b, loc, em.cst(0), steps, em.cst(1),
+                                     initial);
+  timeLoop->setAttr(kTimeLoopAttrName, b.getUnitAttr());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(timeLoop.getBody());
+    Value t = timeLoop.getInductionVar();
+    ValueRange carried = timeLoop.getRegionIterArgs();
+    Value slot = arith::RemUIOp::create(b, loc, t, em.cst(2));
+
+    // Next step's inputs first: their latency hides behind this step.
+    Value nextT = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, t, em.cst(1)), lastStep);
+    SmallVector<Value> nextInputs = loadInputs(nextT);
+
+    // R's A fragments: [mt][kt][4 registers]. Loop-invariant loads; see the
+    // file comment.
+    SmallVector<Value> rFrag;
+    for (int64_t mt = 0; mt < mTiles; ++mt)
+      for (int64_t kt = 0; kt < kTiles; ++kt)
+        for (int64_t half = 0; half < 2; ++half)
+          for (int64_t gate = 2 * mt; gate < 2 * mt + 2; ++gate)
+            rFrag.push_back(
+                gate < gr ? mma.loadPair(arg("r"), {em.cst(gate), head, unit,
+                                                    column[2 * kt + half]})
+                          : mma.zeroPair());
+
+    // h_{t-1}'s B fragments: batch row g, inputs 16kt + 2q (+8), per part.
+    SmallVector<Value> hFrag; // [part][kt][half]
+    for (int64_t part = 0; part < parts; ++part)
+      for (int64_t kt = 0; kt < kTiles; ++kt)
+        for (int64_t half = 0; half < 2; ++half)
+          hFrag.push_back(mma.loadPair(
+              hs, {slot, g, em.cst(part), column[2 * kt + half]}));
+
+    // The matmul: per m-tile and part two independent K chains (even and
+    // odd k-tiles), summed at the end.
+    SmallVector<Value> recurrentOf(2 * mTiles * 2); // [gate * 2 + element]
+    int64_t chains = kTiles > 1 ? 2 * parts : parts;
+    for (int64_t mt = 0; mt < mTiles; ++mt) {
+      SmallVector<SmallVector<Value>> acc(
+          chains, SmallVector<Value>(4, em.cstF32(0.0)));
+      for (int64_t part = 0; part < parts; ++part)
+        for (int64_t kt = 0; kt < kTiles; ++kt) {
+          ArrayRef<Value> a(&rFrag[(mt * kTiles + kt) * 4], 4);
+          ArrayRef<Value> bf(&hFrag[(part * kTiles + kt) * 2], 2);
+          int64_t chain = (chains / parts) * part + (kTiles > 1 ? kt % 2 : 0);
+          acc[chain] = mma.mma(a, bf, acc[chain]);
+        }
+      for (int64_t i = 0; i < 4; ++i) {
+        Value sum = acc[0][i];
+        for (int64_t c = 1; c < chains; ++c)
+          sum = arith::AddFOp::create(b, loc, sum, acc[c][i]);
+        // d0, d1: gate 2mt, elements 0, 1; d2, d3: gate 2mt + 1.
+        recurrentOf[(2 * mt + i / 2) * 2 + i % 2] = sum;
+      }
+    }
+
+    // Per element: gate values, the cell body, this step's stores.
+    SmallVector<Value> next, hNext;
+    for (int64_t j = 0; j < kElements; ++j) {
+      SmallVector<Value> recurrent;
+      for (size_t k = 0; k < gates.size(); ++k)
+        recurrent.push_back(layout.rRow[k] >= 0
+                                ? recurrentOf[layout.rRow[k] * 2 + j]
+                                : Value());
+      SmallVector<Value> gateValues = assembleGateValues(
+          em, cell, layout,
+          [&](size_t k) -> Value {
+            if (layout.wxRow[k] < 0)
+              return Value();
+            return carried[kElements * s + j * gw + layout.wxRow[k]];
+          },
+          recurrent, inputBias, recurrentBias);
+      SmallVector<Value> states = applyCellBody(
+          em, cell, carried.slice(j * s, s), gateValues);
+      em.ifValid(valid[j], [&] {
+        for (auto [st, v] : llvm::enumerate(states))
+          em.storeF32(v, arg("states"),
+                      {em.cst(st), batch[j], t, head, unit});
+        if (!training)
+          return;
+        for (auto [gv, v] : llvm::enumerate(gateValues))
+          memref::StoreOp::create(
+              b, loc, v, arg("saved_gates"),
+              ValueRange{batch[j], t, em.cst(gv), head, unit});
+        for (auto [st, v] : llvm::enumerate(states))
+          memref::StoreOp::create(
+              b, loc, v, arg("saved_states"),
+              ValueRange{em.cst(st), batch[j], t, head, unit});
+      });
+      hNext.push_back(states[layout.recurrentState]);
+      llvm::append_range(next, states);
+    }
+
+    // Publish h_t for step t + 1.
+    Value nextSlot = arith::SubIOp::create(b, loc, em.cst(1), slot);
+    Value epoch = arith::AddIOp::create(b, loc, t, em.cst(1));
+    ExchangeOp::create(b, loc, publish(hNext), hsPairs, nextSlot, q, unit,
+                       epoch);
+    llvm::append_range(next, nextInputs);
+    scf::YieldOp::create(b, loc, next);
+  }
+
+  // Final states.
+  for (int64_t j = 0; j < kElements; ++j)
+    em.ifValid(valid[j], [&] {
+      for (int64_t st = 0; st < s; ++st)
+        em.storeF32(timeLoop.getResult(j * s + st), arg("last"),
+                    {em.cst(st), batch[j], head, unit});
+    });
+  gpu::ReturnOp::create(b, loc);
+  return func;
+}
