@@ -46,3 +46,51 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// R in registers: only fragment loads (vector.load) can be hoisted.
+// CACHE: error: 'memref.load' op reads R inside the time loop, but r_placement "registers" caches only vector.load fragments of R
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f(%r: memref<1x?x32x32xbf16> {flashrnn.arg = "r"}, %i: index) kernel attributes {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = false, sharedBytes = 2048>} {
+      scf.for %t = %i to %i step %i {
+        %w = memref.load %r[%i, %i, %i, %i] : memref<1x?x32x32xbf16>
+      } {flashrnn.time_loop}
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// R in registers: a fragment whose index changes with the step is not
+// loop-invariant.
+// CACHE: error: 'vector.load' op reads R at an index computed inside the time loop; a fragment kept in registers needs loop-invariant indices
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f(%r: memref<1x?x32x32xbf16> {flashrnn.arg = "r"}, %i: index) kernel attributes {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = false, sharedBytes = 2048>} {
+      scf.for %t = %i to %i step %i {
+        %w = vector.load %r[%i, %i, %i, %t] : memref<1x?x32x32xbf16>, vector<2xbf16>
+      } {flashrnn.time_loop}
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// The tensor-core schedule keeps a head in one CTA: a grid barrier on it is
+// refused.
+// SYNC: error: 'flashrnn.exchange' op across CTAs needs an f32 buffer and one thread per (batch row, unit); the tensor-core schedule (r_placement "registers") keeps a head in one CTA
+// CACHE: error: 'gpu.func' op has no kernel argument 'r' to cache
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f(%v: f32, %buf: memref<2x4x2x72xbf16>, %x: memref<2x?x?x64xf32> {flashrnn.arg = "h_exchange"}, %s: memref<?xi32> {flashrnn.arg = "sync"}, %i: index) kernel attributes {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = true, sharedBytes = 4608>} {
+      scf.for %t = %i to %i step %i {
+        flashrnn.exchange %v, %v into %buf[%i, %i, %i] epoch %i : memref<2x4x2x72xbf16>
+      } {flashrnn.time_loop}
+      gpu.return
+    }
+  }
+}

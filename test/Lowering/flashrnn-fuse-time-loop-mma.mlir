@@ -1,0 +1,52 @@
+// RUN: flashrnn-opt %s -flashrnn-plan -flashrnn-fuse-time-loop | FileCheck %s
+// RUN: flashrnn-opt %s -flashrnn-plan="training=true" -flashrnn-derive-backward -flashrnn-fuse-time-loop | FileCheck %s --check-prefix=TRAIN
+
+// The tensor-core forward of an LSTM head of 64 (bf16): 8 warps of 8 units,
+// h in shared memory as bf16 rows padded to 72, both of a thread's batch rows
+// published by one exchange. Per step: R's fragments (2 m-tiles of two gates
+// x 4 k-tiles x 4 registers = 32 pair loads, loop-invariant; the
+// cache-recurrent-weights pass hoists them), 8 h fragment loads, 8 mma.sync.
+// CHECK-LABEL: gpu.func @lstm_forward(
+// CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
+// CHECK-SAME: nvvm.minctasm = 1 : i32
+// CHECK: memref.view {{.*}} to memref<2x8x1x72xbf16, #gpu.address_space<workgroup>>
+// CHECK: memref.view {{.*}} to memref<2x4x2x72xbf16, #gpu.address_space<workgroup>>
+// CHECK: flashrnn.exchange %{{[0-9]+}}, %{{[0-9]+}} into %{{.*}} epoch %{{.*}} : memref<2x4x2x72xbf16, #gpu.address_space<workgroup>>
+// CHECK: scf.for
+// CHECK-COUNT-32: vector.load %arg1[{{.*}}] {alignment = 4 : i64} : memref<4x?x64x64xbf16>, vector<2xbf16>
+// CHECK-COUNT-8: vector.load %{{.*}} : memref<2x8x1x72xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// CHECK-COUNT-8: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: flashrnn.exchange %{{[0-9]+}}, %{{[0-9]+}} into
+// CHECK: } {flashrnn.time_loop}
+
+// Training: h is split into hi and lo parts (two bf16 rows of 68 per batch
+// row), four values per thread per exchange, and twice the mma.sync.
+// TRAIN-LABEL: gpu.func @lstm_forward_train(
+// TRAIN: memref.view {{.*}} to memref<2x8x2x68xbf16, #gpu.address_space<workgroup>>
+// TRAIN: memref.view {{.*}} to memref<2x4x4x68xbf16, #gpu.address_space<workgroup>>
+// TRAIN: arith.subf
+// TRAIN: flashrnn.exchange %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} into
+// TRAIN: scf.for
+// TRAIN-COUNT-16: nvvm.mma.sync
+// TRAIN-NOT: nvvm.mma.sync
+// TRAIN: memref.store {{.*}} : memref<?x?x4x?x64xf32>
+// TRAIN: } {flashrnn.time_loop}
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  %si = flashrnn.sigmoid %i : f32
+  %sf = flashrnn.sigmoid %f : f32
+  %tz = math.tanh %z : f32
+  %so = flashrnn.sigmoid %o : f32
+  %a = arith.mulf %sf, %c : f32
+  %b = arith.mulf %si, %tz : f32
+  %cn = arith.addf %a, %b : f32
+  %tc = math.tanh %cn : f32
+  %hn = arith.mulf %so, %tc : f32
+  flashrnn.yield %hn, %cn : f32, f32
+}
+func.func @lstm64(%wx: tensor<?x?x4x?x64xbf16>, %r: tensor<4x?x64x64xbf16>, %b: tensor<4x?x64xbf16>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x64xbf16>, tensor<4x?x64x64xbf16>, tensor<4x?x64xbf16>) -> (tensor<2x?x?x?x64xbf16>, tensor<2x?x?x64xbf16>)
+  return
+}

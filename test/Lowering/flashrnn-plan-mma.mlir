@@ -1,0 +1,86 @@
+// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan | FileCheck %s
+// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="mma=false" | FileCheck %s --check-prefix=NOMMA
+// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="batch-tile=4" | FileCheck %s --check-prefix=TILE4
+
+// The tensor-core schedule: a bf16 LSTM head of 64 in one CTA of 4 x 64
+// threads (8 warps of 8 units), batch tile 8 (mma N), R in registers.
+// Shared memory: h double-buffered, 8 rows of two parts of (64 + 4) bf16 =
+// 2 x 8 x 2 x 68 x 2 B = 4352. Without mma, or with another batch tile, the
+// scalar schedule (R in shared memory).
+// CHECK-LABEL: func.func @lstm_bf16_64
+// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 4352>
+// NOMMA-LABEL: func.func @lstm_bf16_64
+// NOMMA: rPlacement = "smem"
+// TILE4-LABEL: func.func @lstm_bf16_64
+// TILE4: batchTile = 4, threads = 256, rPlacement = "smem"
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  flashrnn.yield %i, %f : f32, f32
+}
+func.func @lstm_bf16_64(%wx: tensor<?x?x4x?x64xbf16>, %r: tensor<4x?x64x64xbf16>, %b: tensor<4x?x64xbf16>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x64xbf16>, tensor<4x?x64x64xbf16>, tensor<4x?x64xbf16>) -> (tensor<2x?x?x?x64xbf16>, tensor<2x?x?x64xbf16>)
+  return
+}
+
+// -----
+
+// f32 has no m16n8k16 mma (tf32 is not implemented): the scalar schedule.
+// CHECK-LABEL: func.func @lstm_f32_64
+// CHECK: rPlacement = "smem"
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  flashrnn.yield %i, %f : f32, f32
+}
+func.func @lstm_f32_64(%wx: tensor<?x?x4x?x64xf32>, %r: tensor<4x?x64x64xf32>, %b: tensor<4x?x64xf32>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x64xf32>, tensor<4x?x64x64xf32>, tensor<4x?x64xf32>) -> (tensor<2x?x?x?x64xf32>, tensor<2x?x?x64xf32>)
+  return
+}
+
+// -----
+
+// DH = 40 is not a multiple of the mma K (16): the scalar schedule.
+// CHECK-LABEL: func.func @lstm_bf16_40
+// CHECK: rPlacement = "smem"
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  flashrnn.yield %i, %f : f32, f32
+}
+func.func @lstm_bf16_40(%wx: tensor<?x?x4x?x40xbf16>, %r: tensor<4x?x40x40xbf16>, %b: tensor<4x?x40xbf16>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x40xbf16>, tensor<4x?x40x40xbf16>, tensor<4x?x40xbf16>) -> (tensor<2x?x?x?x40xbf16>, tensor<2x?x?x40xbf16>)
+  return
+}
+
+// -----
+
+// An LSTM head of 128: 512 threads leave 128 registers per thread; R's
+// fragments alone take 2 x 8 x 4 = 64, and with the accumulators, h
+// fragments and per-element values the estimate is 156: the scalar schedule.
+// CHECK-LABEL: func.func @lstm_bf16_128
+// CHECK: rPlacement = "smem"
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  flashrnn.yield %i, %f : f32, f32
+}
+func.func @lstm_bf16_128(%wx: tensor<?x?x4x?x128xbf16>, %r: tensor<4x?x128x128xbf16>, %b: tensor<4x?x128xbf16>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x128xbf16>, tensor<4x?x128x128xbf16>, tensor<4x?x128xbf16>) -> (tensor<2x?x?x?x128xbf16>, tensor<2x?x?x128xbf16>)
+  return
+}
+
+// -----
+
+// An Elman head of 128 (one gate, f16): one m-tile, 32 fragment registers,
+// estimate 102 of 128: tensor cores, 512 threads, 2 x 8 x 2 x 132 x 2 B of h.
+// CHECK-LABEL: func.func @elman_f16_128
+// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 128, batchTile = 8, threads = 512, rPlacement = "registers", gridBarrier = false, sharedBytes = 8448>
+flashrnn.cell @elman gates(g: rec in bias) states(h = 0.0 recurrent) body(%h: f32, %g: f32) {
+  %0 = math.tanh %g : f32
+  flashrnn.yield %0 : f32
+}
+func.func @elman_f16_128(%wx: tensor<?x?x1x?x128xf16>, %r: tensor<1x?x128x128xf16>, %b: tensor<1x?x128xf16>) {
+  %s, %l = flashrnn.sequence @elman(%wx, %r, %b) : (tensor<?x?x1x?x128xf16>, tensor<1x?x128x128xf16>, tensor<1x?x128xf16>) -> (tensor<1x?x?x?x128xf16>, tensor<1x?x?x128xf16>)
+  return
+}
