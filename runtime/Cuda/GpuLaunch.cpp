@@ -363,8 +363,17 @@ std::vector<double> timePasses(const Driver &drv, int warmup, int repeat,
                                const PreparedKernel &last,
                                const std::string &what) {
   const DriverApi &api = drv.api();
+  DeviceBuffer flush(drv, kL2FlushBytes, "the L2 flush buffer");
+  // Different values each time, so that no layer can skip the write.
+  unsigned flushValue = 0;
+  auto flushL2 = [&] {
+    drv.check(api.memsetD32Async(flush.get(), ++flushValue,
+                                 kL2FlushBytes / 4, nullptr),
+              "cuMemsetD32Async", " (flushing the L2 cache between passes)");
+  };
   for (int i = 0; i < warmup; ++i) {
     prepare();
+    flushL2();
     pass();
   }
   last.synchronize("after warming up");
@@ -372,6 +381,7 @@ std::vector<double> timePasses(const Driver &drv, int warmup, int repeat,
   std::vector<double> times;
   for (int i = 0; i < repeat; ++i) {
     prepare();
+    flushL2();
     drv.check(api.eventRecord(start.get(), nullptr), "cuEventRecord");
     pass();
     drv.check(api.eventRecord(end.get(), nullptr), "cuEventRecord");

@@ -141,12 +141,18 @@ OutputCheck downloadOutput(const Driver &driver, const DeviceBuffer &buffer,
 std::string describePoisoned(const std::vector<OutputCheck> &outputs,
                              bool withWriter);
 
+/// Bytes written between timed passes to evict the L2 cache (H100: 50 MB).
+constexpr size_t kL2FlushBytes = size_t(128) << 20;
+
 /// The median of `times` (which must not be empty).
 double medianOf(std::vector<double> times);
 
 /// Times a GPU pass with CUDA events: `warmup` untimed passes, then `repeat`
 /// passes each between two events (`prepare` runs before each, outside the
-/// events). `last` is synchronised after the warm-up and at the end; `what`
+/// events). Before every pass the L2 cache is flushed (kL2FlushBytes written
+/// outside the events), so no input or output is cached when a timed pass
+/// starts: the times are those of a cold cache, as a training step sees
+/// them. `last` is synchronised after the warm-up and at the end; `what`
 /// names the pass in errors. Returns every time in ms.
 std::vector<double> timePasses(const Driver &drv, int warmup, int repeat,
                                const std::function<void()> &prepare,
