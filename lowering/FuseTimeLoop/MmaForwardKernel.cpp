@@ -26,8 +26,10 @@
 //     (flashrnn.exchange, lowered by grid-sync).
 //   * The K chain of each m-tile is split over two accumulators (even and
 //     odd k-tiles) to halve the dependent chain of mma.sync latencies.
-//   * Wx of step t+1 is loaded at the start of step t (loop-carried), so its
-//     global-memory latency overlaps the matmul and the barrier.
+//   * Wx is loaded kWxPrefetchSteps steps ahead (loop-carried registers, a
+//     shift register of steps): with one step ahead, ncu still showed 41% of
+//     the stalls waiting on those loads (a step is ~0.7 us, about one DRAM
+//     round trip under load).
 //   * In training mode h is split into two bf16/f16 parts, h = hi + lo (lo
 //     the rounding error of hi), and the matmul runs on both: R . h then
 //     carries about 16 bits of h instead of 8, as the scalar kernel's f32 h
@@ -135,6 +137,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   MmaEmitter mma(em, e);
   constexpr int64_t kRowsPerTile = 8; // mma N: the CTA's batch rows
   constexpr int64_t kElements = 2;    // (unit, batch row) pairs per thread
+  constexpr int64_t kWxPrefetchSteps = 3;
   const int64_t mTiles = (gr + 1) / 2, kTiles = dh / 16;
   // h parts: hi only, or hi and lo (training; see the file comment).
   const int64_t parts = training ? 2 : 1;
@@ -255,7 +258,17 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     return values;
   };
 
-  // Loop-carried: the states of both elements, then the prefetched inputs.
+  Value steps = memref::DimOp::create(b, loc, arg("wx"), 1);
+  Value lastStep = arith::SubIOp::create(b, loc, steps, em.cst(1));
+  // Step t + d, clamped to the last step (the loads past the end are
+  // harmless repeats of it).
+  auto stepAhead = [&](Value t, int64_t d) -> Value {
+    return arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, t, em.cst(d)), lastStep);
+  };
+
+  // Loop-carried: the states of both elements, then the prefetched inputs
+  // of steps t .. t + kWxPrefetchSteps - 1.
   SmallVector<Value> initial;
   for (int64_t j = 0; j < kElements; ++j)
     for (int64_t st = 0; st < s; ++st)
@@ -265,7 +278,9 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
                            initial[s + layout.recurrentState]};
   ExchangeOp::create(b, loc, publish(h0), hsPairs, em.cst(0), q, unit,
                      em.cst(0));
-  llvm::append_range(initial, loadInputs(em.cst(0)));
+  for (int64_t d = 0; d < kWxPrefetchSteps; ++d)
+    llvm::append_range(initial, loadInputs(stepAhead(em.cst(0), d)));
+  const int64_t inputsPerStep = kElements * gw;
 
   // Indices of R's fragments (loop-invariant): lane g reads row unit 8w+g,
   // columns 16kt + 2q (+8).
@@ -276,8 +291,6 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
           b, loc, arith::MulIOp::create(b, loc, q, em.cst(2)),
           em.cst(16 * kt + 8 * half)));
 
-  Value steps = memref::DimOp::create(b, loc, arg("wx"), 1);
-  Value lastStep = arith::SubIOp::create(b, loc, steps, em.cst(1));
   auto timeLoop = scf::ForOp::create(b, loc, em.cst(0), steps, em.cst(1),
                                      initial);
   timeLoop->setAttr(kTimeLoopAttrName, b.getUnitAttr());
@@ -288,10 +301,10 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     ValueRange carried = timeLoop.getRegionIterArgs();
     Value slot = arith::RemUIOp::create(b, loc, t, em.cst(2));
 
-    // Next step's inputs first: their latency hides behind this step.
-    Value nextT = arith::MinUIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, t, em.cst(1)), lastStep);
-    SmallVector<Value> nextInputs = loadInputs(nextT);
+    // The inputs kWxPrefetchSteps steps ahead first: their latency hides
+    // behind this and the following steps.
+    SmallVector<Value> aheadInputs =
+        loadInputs(stepAhead(t, kWxPrefetchSteps));
 
     // R's A fragments: [mt][kt][4 registers]. Loop-invariant loads; see the
     // file comment.
@@ -378,7 +391,11 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     Value epoch = arith::AddIOp::create(b, loc, t, em.cst(1));
     ExchangeOp::create(b, loc, publish(hNext), hsPairs, nextSlot, q, unit,
                        epoch);
-    llvm::append_range(next, nextInputs);
+    // Shift the prefetched steps: t + 1 .. t + kWxPrefetchSteps.
+    llvm::append_range(next, carried.slice(kElements * s + inputsPerStep,
+                                           (kWxPrefetchSteps - 1) *
+                                               inputsPerStep));
+    llvm::append_range(next, aheadInputs);
     scf::YieldOp::create(b, loc, next);
   }
 
