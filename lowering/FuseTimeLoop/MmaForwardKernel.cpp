@@ -27,9 +27,10 @@
 //   * The K chain of each m-tile is split over two accumulators (even and
 //     odd k-tiles) to halve the dependent chain of mma.sync latencies.
 //   * Wx is loaded kWxPrefetchSteps steps ahead (loop-carried registers, a
-//     shift register of steps): with one step ahead, ncu still showed 41% of
-//     the stalls waiting on those loads (a step is ~0.7 us, about one DRAM
-//     round trip under load).
+//     shift register of steps), so its global-memory latency overlaps the
+//     matmul and the barrier. One step ahead is enough at the measured step
+//     time: three steps ahead ran LSTM 64x12 in 0.733 ms against 0.729 ms
+//     (H100, docs/PERFORMANCE.md) with 19 more registers.
 //   * In training mode h is split into two bf16/f16 parts, h = hi + lo (lo
 //     the rounding error of hi), and the matmul runs on both: R . h then
 //     carries about 16 bits of h instead of 8, as the scalar kernel's f32 h
@@ -137,7 +138,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   MmaEmitter mma(em, e);
   constexpr int64_t kRowsPerTile = 8; // mma N: the CTA's batch rows
   constexpr int64_t kElements = 2;    // (unit, batch row) pairs per thread
-  constexpr int64_t kWxPrefetchSteps = 3;
+  constexpr int64_t kWxPrefetchSteps = 1;
   const int64_t mTiles = (gr + 1) / 2, kTiles = dh / 16;
   // h parts: hi only, or hi and lo (training; see the file comment).
   const int64_t parts = training ? 2 : 1;
