@@ -10,6 +10,7 @@
 #include "runtime/Reference.h"
 
 #include <set>
+#include <sstream>
 
 namespace flashrnn {
 namespace cuda {
@@ -173,6 +174,25 @@ bool DeviceLauncher::launch(const std::string &kind, int64_t batch,
     }
     if (!it->second && numElements(a.shape) > 0) {
       error = "buffer '" + a.name + "' is a null pointer";
+      return false;
+    }
+  }
+  for (const DeviceArg &a : args) {
+    // Elements must be naturally aligned; R at least to 4 bytes, since the
+    // tensor-core forward reads it as pairs of 16-bit elements (a
+    // misaligned pointer would otherwise fail inside the kernel as a
+    // "misaligned address" launch error).
+    auto it = given.find(a.name);
+    uint64_t align = a.dtype == "bf16" || a.dtype == "f16" ? 2 : 4;
+    if (a.name == "r")
+      align = 4;
+    if (it->second % align != 0) {
+      std::ostringstream at;
+      at << std::hex << it->second;
+      error = "buffer '" + a.name + "' at 0x" + at.str() + " is not " +
+              std::to_string(align) +
+              "-byte aligned (a tensor view with an odd offset? pass a "
+              "contiguous copy)";
       return false;
     }
   }

@@ -298,6 +298,28 @@ class FakeDeviceLaunchTest(unittest.TestCase):
         pkg.launch("backward_reduce", B, T, NH, red)
         self.assertEqual(set(floats["dr", "backward_reduce"]), {0.0})
 
+    def test_misaligned_buffer_is_refused(self):
+        # A view at an odd offset would fault inside the kernel ("misaligned
+        # address"); the runtime names the buffer before launching.
+        fake = ctypes.CDLL(os.environ["FLASHRNN_LIBCUDA"])
+        fake.cuMemAlloc_v2.argtypes = [ctypes.POINTER(ctypes.c_uint64),
+                                       ctypes.c_size_t]
+        tmp = tempfile.mkdtemp(prefix="flashrnn-cache-test-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        pkg = runtime.Package(cache.compile_cell(
+            os.path.join(EXAMPLES, "janet.mlir"), "f32", 32, cache=tmp))
+        B, T, NH = 3, 2, 1
+        buffers = {}
+        for name, shape, dtype in pkg.kernel_args("forward", B, T, NH):
+            p = ctypes.c_uint64()
+            self.assertEqual(
+                fake.cuMemAlloc_v2(ctypes.byref(p), 4 * math.prod(shape) + 8), 0)
+            buffers[name] = p.value
+        buffers["r"] += 2
+        with self.assertRaisesRegex(Exception,
+                                    "buffer 'r' at 0x[0-9a-f]+ is not 4-byte aligned"):
+            pkg.launch("forward", B, T, NH, buffers)
+
 
 class TorchTest(unittest.TestCase):
     def test_torch_parts(self):
