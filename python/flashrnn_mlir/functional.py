@@ -188,8 +188,12 @@ def rnn(cell, Wx, R, b, s0=None):
     pkg = as_cell(cell).package(dtype, head_dim, chip_of(Wx.device))
     dims = validate.infer_sizes(pkg.counts, pkg.head_dim, Wx.shape, R.shape,
                                 b.shape, None if s0 is None else s0.shape)
-    # The kernels read dense row-major buffers.
+    # The kernels read dense row-major buffers; R as 4-byte pairs (the
+    # tensor-core forward), so a contiguous view at an odd element offset is
+    # copied.
     Wx, R, b = Wx.contiguous(), R.contiguous(), b.contiguous()
+    if R.data_ptr() % 4:
+        R = R.clone()
     has_s0 = s0 is not None
     if has_s0:
         s0 = s0.contiguous()
