@@ -65,6 +65,16 @@ private:
   static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 };
 
+/// The generator of chunk `chunk` of stream `stream` under `seed`: inputs are
+/// drawn in chunks of kRandomChunk values, each from its own generator, so
+/// that they can be drawn in parallel and still depend on the seed only
+/// (never on the number of threads).
+inline Random chunkRandom(uint64_t seed, uint64_t stream, uint64_t chunk) {
+  return Random(seed ^ (0x9e3779b97f4a7c15ull * (stream + 1)) ^
+                (0xd1b54a32d192ed03ull * (chunk + 1)));
+}
+constexpr int64_t kRandomChunk = int64_t(1) << 16;
+
 } // namespace flashrnn
 
 #endif // FLASHRNN_RUNTIME_RANDOM_H

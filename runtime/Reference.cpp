@@ -288,8 +288,8 @@ namespace {
 
 std::atomic<unsigned> configuredThreads{0};
 
-/// Runs fn(task) for task in [0, numTasks) on a pool of std::threads. Tasks
-/// write disjoint outputs, so the result does not depend on the schedule.
+} // namespace
+
 void parallelFor(int64_t numTasks, const std::function<void(int64_t)> &fn) {
   unsigned threads = configuredThreads.load();
   if (threads == 0)
@@ -312,6 +312,8 @@ void parallelFor(int64_t numTasks, const std::function<void(int64_t)> &fn) {
   for (std::thread &th : pool)
     th.join();
 }
+
+namespace {
 
 /// Index arithmetic for the public layouts, and the per-step work shared by
 /// the forward and the backward (the backward recomputes the forward step).

@@ -22,6 +22,7 @@
 #include "runtime/Manifest.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,11 @@ bool referenceBackward(const Manifest &m, const RunDims &d, const double *wx,
                        const double *states, const double *dstates,
                        const double *dlast, double *dwx, double *dr,
                        double *db, double *ds0, std::string &error);
+
+/// Runs fn(task) for task in [0, numTasks) on a pool of std::threads (as many
+/// as setReferenceThreads says, by default the hardware's). Tasks must write
+/// disjoint outputs, so that the result does not depend on the schedule.
+void parallelFor(int64_t numTasks, const std::function<void(int64_t)> &fn);
 
 /// Threads used by the reference (defaults to std::thread's
 /// hardware_concurrency; 0 restores the default). Results do not depend on it.

@@ -17,13 +17,14 @@
 //
 //===----------------------------------------------------------------------===//
 #include "flashrnn/runtime.h"
+#include "runtime/Random.h"
+#include "runtime/Reference.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -140,11 +141,23 @@ int main(int argc, char **argv) {
   std::string dtype = flashrnn_package_dtype(pkg);
   double tolerance = dtype == "f32" ? 1e-3 : 1e-2;
 
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> normal(0.0, 1.0);
+  // Normal inputs, drawn in parallel chunks (runtime/Random.h: the values
+  // depend on the seed only); each tensor has its own stream.
+  uint64_t stream = 0;
   auto fill = [&](std::vector<double> &v, double scale, double shift = 0) {
-    for (double &x : v)
-      x = shift + scale * normal(rng);
+    int64_t n = int64_t(v.size());
+    uint64_t s = stream++;
+    flashrnn::parallelFor((n + flashrnn::kRandomChunk - 1) /
+                              flashrnn::kRandomChunk,
+                          [&](int64_t c) {
+                            flashrnn::Random rng =
+                                flashrnn::chunkRandom(seed, s, uint64_t(c));
+                            int64_t end =
+                                std::min(n, (c + 1) * flashrnn::kRandomChunk);
+                            for (int64_t i = c * flashrnn::kRandomChunk;
+                                 i < end; ++i)
+                              v[size_t(i)] = shift + scale * rng.normal();
+                          });
     flashrnn_round_to_dtype(pkg, v.data(), int64_t(v.size()));
   };
 

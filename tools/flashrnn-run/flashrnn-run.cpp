@@ -269,18 +269,27 @@ bool readInput(const std::string &dir, Tensor &t, std::vector<int64_t> expected,
   return true;
 }
 
-/// Fills `t` with `gen()` values rounded to the dtype; never an exact zero
+/// Fills `t` with `draw(rng)` values rounded to the dtype; never an exact zero
 /// (a zero would hide a missing gradient path).
 template <typename Gen>
 void generate(Tensor &t, const std::vector<int64_t> &shape, DType dtype,
-              Gen gen) {
+              uint64_t seed, uint64_t stream, Gen draw) {
   t.shape = shape;
   t.data.resize(size_t(numElements(shape)));
-  for (double &v : t.data) {
-    do
-      v = roundToDType(gen(), dtype);
-    while (v == 0.0);
-  }
+  int64_t n = int64_t(t.data.size());
+  // In parallel, chunk by chunk, each chunk from its own generator: the
+  // values depend on the seed only (inputs of ~100M values took 4-6 s).
+  parallelFor((n + kRandomChunk - 1) / kRandomChunk, [&](int64_t c) {
+    Random rng = chunkRandom(seed, stream, uint64_t(c));
+    int64_t end = std::min(n, (c + 1) * kRandomChunk);
+    for (int64_t i = c * kRandomChunk; i < end; ++i) {
+      double v;
+      do
+        v = roundToDType(draw(rng), dtype);
+      while (v == 0.0);
+      t.data[size_t(i)] = v;
+    }
+  });
   t.present = true;
 }
 
@@ -513,17 +522,21 @@ int run(int argc, char **argv) {
     if (!checkDims(m, d, error))
       fatal(error);
     TensorShapes sh = TensorShapes::get(m, d);
-    Random rng(o.seed);
     double rScale = 1.0 / std::sqrt(double(DH));
-    generate(wx, sh.wx, m.dtype, [&]() { return rng.normal(); });
-    generate(r, sh.r, m.dtype, [&]() { return rng.uniform(-rScale, rScale); });
-    generate(b, sh.b, m.dtype, [&]() { return 0.1 * rng.normal(); });
+    uint64_t seed = o.seed;
+    auto normal = [](Random &g) { return g.normal(); };
+    generate(wx, sh.wx, m.dtype, seed, 0, normal);
+    generate(r, sh.r, m.dtype, seed, 1,
+             [&](Random &g) { return g.uniform(-rScale, rScale); });
+    generate(b, sh.b, m.dtype, seed, 2,
+             [](Random &g) { return 0.1 * g.normal(); });
     // Positive, so that normaliser states (sLSTM's n) start valid.
     if (!o.noS0)
-      generate(s0, sh.s0, m.dtype, [&]() { return rng.uniform(0.05, 0.5); });
+      generate(s0, sh.s0, m.dtype, seed, 3,
+               [](Random &g) { return g.uniform(0.05, 0.5); });
     if (o.backward) {
-      generate(dstates, sh.states, m.dtype, [&]() { return rng.normal(); });
-      generate(dlast, sh.last, m.dtype, [&]() { return rng.normal(); });
+      generate(dstates, sh.states, m.dtype, seed, 4, normal);
+      generate(dlast, sh.last, m.dtype, seed, 5, normal);
     }
     if (!o.outputs.empty())
       for (Tensor *t : {&wx, &r, &b, &s0, &dstates, &dlast})
