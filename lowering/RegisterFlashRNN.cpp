@@ -83,6 +83,13 @@ struct ToPtxOptions : mlir::PassPipelineOptions<ToPtxOptions> {
   Option<bool> training{*this, "training",
                         llvm::cl::desc("also build the backward kernels"),
                         llvm::cl::init(true)};
+  Option<bool> mma{*this, "mma",
+                   llvm::cl::desc("tensor-core forward where a head fits one CTA"),
+                   llvm::cl::init(true)};
+  Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("tanh.approx for tanh and sigmoid in bf16/f16 kernels"),
+      llvm::cl::init(true)};
   Option<std::string> toolkit{*this, "cuda-toolkit",
                               llvm::cl::desc("CUDA toolkit (libdevice)"),
                               llvm::cl::init("/usr/local/cuda")};
@@ -108,6 +115,8 @@ void mlir::flashrnn::registerFlashRNNPasses() {
         o.chip = options.chip;
         o.batchTile = options.batchTile;
         o.training = options.training;
+        o.mma = options.mma;
+        o.approximateMath = options.approximateMath;
         o.cudaToolkit = options.toolkit;
         buildSequenceToPtxPipeline(pm, o);
       });
