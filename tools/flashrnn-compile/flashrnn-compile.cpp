@@ -113,6 +113,23 @@ static FailureOr<SequenceOp> selectSequence(ModuleOp module) {
   return found.front();
 }
 
+/// One line on how a kernel runs: the matmul, where R lives, the split of a
+/// head over CTAs and the synchronisation per step.
+static std::string describeSchedule(ScheduleAttr s) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (s.getRPlacement() == "registers")
+    os << "tensor cores (mma.sync), R in registers";
+  else
+    os << "scalar FMA matmul, R in shared memory";
+  os << "; " << s.getCtasPerHead() << " CTA(s) of " << s.getThreads()
+     << " threads per head and " << s.getBatchTile() << " batch rows, "
+     << s.getSharedBytes() << " B shared; "
+     << (s.getGridBarrier() ? "a grid barrier" : "a block barrier")
+     << " per step";
+  return text;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   cl::ParseCommandLineOptions(
@@ -247,5 +264,13 @@ int main(int argc, char **argv) {
                              : std::to_string(kernels->descriptions.size()) +
                                    " kernels for " + chip)
                  << ", " << llvm::format("%.1f", ms) << " ms)\n";
+  if (!quiet && !cpuOnly) {
+    if (auto forward = (*sequence)->getAttrOfType<ScheduleAttr>(
+            "flashrnn.schedule"))
+      llvm::errs() << "  forward:  " << describeSchedule(forward) << "\n";
+    if (auto backward = (*sequence)->getAttrOfType<ScheduleAttr>(
+            "flashrnn.backward_schedule"))
+      llvm::errs() << "  backward: " << describeSchedule(backward) << "\n";
+  }
   return 0;
 }
