@@ -37,6 +37,8 @@ struct PtxPipelineOptions {
   bool mma = true;
   /// tanh.approx for tanh and sigmoid in bf16/f16 kernels.
   bool approximateMath = true;
+  /// The sliced dR/db reduction (experimental, not yet run on a GPU).
+  bool slicedReduction = false;
   std::string cudaToolkit = "/usr/local/cuda";
 };
 

@@ -92,6 +92,11 @@ def FlashRNNFuseTimeLoop : Pass<"flashrnn-fuse-time-loop", "::mlir::ModuleOp"> {
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"slicedReduction", "sliced-reduction", "bool", /*default=*/"false",
+           "build the dR/db reduction with the B x T sum in slices "
+           "(experimental: not yet run on a GPU)">,
+  ];
 }
 
 def FlashRNNCacheRecurrentWeights

@@ -27,7 +27,9 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   pm.addPass(createFlashRNNPlan(plan));
   if (options.training)
     pm.addPass(createFlashRNNDeriveBackward());
-  pm.addPass(createFlashRNNFuseTimeLoop());
+  FlashRNNFuseTimeLoopOptions fuse;
+  fuse.slicedReduction = options.slicedReduction;
+  pm.addPass(createFlashRNNFuseTimeLoop(fuse));
   pm.addPass(createFlashRNNCacheRecurrentWeights());
   pm.addPass(createFlashRNNGridSync());
 

@@ -37,6 +37,14 @@ for cell in ${NOMMA_CELLS:-lstm}; do
     --chip "$CHIP" --dtype bf16 --head-dim 64 -o "$OUT_DIR/$cell-bf16-dh64-precise"
   n=$((n + 2))
 done
+# The experimental sliced dR/db reduction (not yet run on a GPU): to check
+# and time against the default packages of the same cell.
+for spec in ${SLICED:-lstm:64 gru:64 slstm:64 lstm:768}; do
+  cell=${spec%%:*} dh=${spec##*:}
+  "$BUILD_DIR/bin/flashrnn-compile" "examples/$cell.mlir" -q --sliced-reduction \
+    --chip "$CHIP" --dtype bf16 --head-dim "$dh" -o "$OUT_DIR/$cell-bf16-dh$dh-sliced"
+  n=$((n + 1))
+done
 end=$(date +%s.%N)
 printf '[make-gpu-packages] %d packages for %s in %.1f s -> %s\n' \
   "$n" "$CHIP" "$(echo "$end - $start" | bc)" "$OUT_DIR" >&2

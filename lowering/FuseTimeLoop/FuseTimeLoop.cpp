@@ -32,6 +32,7 @@ constexpr llvm::StringLiteral kKernelModuleName = "flashrnn_kernels";
 
 struct FlashRNNFuseTimeLoop
     : flashrnn::impl::FlashRNNFuseTimeLoopBase<FlashRNNFuseTimeLoop> {
+  using FlashRNNFuseTimeLoopBase::FlashRNNFuseTimeLoopBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<SequenceOp> sequences;
@@ -118,15 +119,23 @@ struct FlashRNNFuseTimeLoop
           backward, "backward", backwardSchedule, persistentGrid(),
           backwardSchedule.getThreads(), backwardSchedule.getSharedBytes(),
           backwardSchedule.getGridBarrier()));
-      gpu::GPUFuncOp reduce = buildReduceKernel(
-          kernels, uniqueName(kernels, cellName + "_backward_reduce"),
-          sequence, cell);
-      int64_t blocks = (dh * dh + kReduceThreads - 1) / kReduceThreads;
+      std::string reduceName =
+          uniqueName(kernels, cellName + "_backward_reduce");
+      gpu::GPUFuncOp reduce;
+      int64_t elementsPerBlock = kReduceThreads, reduceShared = 0;
+      if (slicedReduction) {
+        reduce = buildSlicedReduceKernel(kernels, reduceName, sequence, cell,
+                                         reduceShared);
+        elementsPerBlock = kReduceThreads / kReduceSlices;
+      } else {
+        reduce = buildReduceKernel(kernels, reduceName, sequence, cell);
+      }
+      int64_t blocks = (dh * dh + elementsPerBlock - 1) / elementsPerBlock;
       descriptions.push_back(describeKernel(
           reduce, "backward_reduce", ScheduleAttr(),
           {b.getI64IntegerAttr(blocks), b.getStringAttr("heads"),
            b.getI64IntegerAttr(1)},
-          kReduceThreads, 0, false));
+          kReduceThreads, reduceShared, false));
     }
     sequence->setAttr(kKernelsAttrName, b.getArrayAttr(descriptions));
     return success();

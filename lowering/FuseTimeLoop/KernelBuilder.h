@@ -132,6 +132,17 @@ constexpr int64_t kReduceThreads = 256;
 gpu::GPUFuncOp buildReduceKernel(gpu::GPUModuleOp module, StringRef name,
                                  SequenceOp sequence, CellOp cell);
 
+/// Slices of the B x T sum in the sliced reduction kernel.
+constexpr int64_t kReduceSlices = 4;
+
+/// Builds the reduction with the B x T sum split into kReduceSlices slices
+/// per output element (SlicedReduceKernel.cpp); its grid is
+/// ceil(DH^2 / (kReduceThreads / kReduceSlices)) blocks per head and it needs
+/// `sharedBytes` of dynamic shared memory.
+gpu::GPUFuncOp buildSlicedReduceKernel(gpu::GPUModuleOp module, StringRef name,
+                                       SequenceOp sequence, CellOp cell,
+                                       int64_t &sharedBytes);
+
 } // namespace mlir::flashrnn
 
 #endif // FLASHRNN_LOWERING_FUSETIMELOOP_KERNELBUILDER_H
