@@ -203,22 +203,12 @@ gpu::GPUFuncOp mlir::flashrnn::buildReduceKernel(gpu::GPUModuleOp module,
   int64_t dh = shape.headDim;
   int64_t gr = shape.rGates;
   int64_t gb = shape.biasRows;
-  int64_t s = shape.states;
   CellLayout layout(cell);
-  int64_t na = layout.numGateValues;
-  int64_t dyn = ShapedType::kDynamic;
   KernelEmitter em(sequence.getContext(), sequence.getLoc(), e);
   OpBuilder &b = em.b;
   Location loc = em.loc;
-  Type f32 = b.getF32Type();
 
-  SmallVector<KernelArgSpec> args = {
-      {"s0", MemRefType::get({s, dyn, dyn, dh}, e)},
-      {"saved_states", MemRefType::get({s, dyn, dyn, dyn, dh}, f32)},
-      {"dgates", MemRefType::get({dyn, dyn, na, dyn, dh}, f32)},
-      {"dr", MemRefType::get({gr, dyn, dh, dh}, e)},
-      {"db", MemRefType::get({gb, dyn, dh}, e)},
-  };
+  SmallVector<KernelArgSpec> args = reduceKernelArgs(b, shape, layout);
   gpu::GPUFuncOp func =
       em.createKernel(module, name, args, ScheduleAttr(), kReduceThreads);
   auto arg = [&](StringRef n) -> Value { return lookupKernelArg(func, n); };
@@ -236,10 +226,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildReduceKernel(gpu::GPUModuleOp module,
   Value steps = memref::DimOp::create(b, loc, arg("dgates"), 1);
 
   // Gate-value index of the recurrent part of each R row.
-  SmallVector<int64_t> rowValue(gr);
-  for (size_t k = 0; k < gates.size(); ++k)
-    if (layout.rRow[k] >= 0)
-      rowValue[layout.rRow[k]] = layout.recurrentValue[k];
+  SmallVector<int64_t> rowValue = recurrentRowValues(cell, layout);
 
   Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, flat,
                                         em.cst(dh * dh));
@@ -300,13 +287,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildReduceKernel(gpu::GPUModuleOp module,
       b.setInsertionPoint(overUnits.getBody()->getTerminator());
       Value j = overUnits.getInductionVar();
       // (b row, gate value) pairs to sum.
-      SmallVector<std::pair<int64_t, int64_t>> rows;
-      for (size_t k = 0; k < gates.size(); ++k) {
-        if (layout.biasRow[k] >= 0)
-          rows.push_back({layout.biasRow[k], layout.inputValue[k]});
-        if (layout.rbiasRow[k] >= 0)
-          rows.push_back({layout.rbiasRow[k], layout.recurrentValue[k]});
-      }
+      SmallVector<std::pair<int64_t, int64_t>> rows =
+          biasGradientRows(cell, layout);
       SmallVector<Value> zeros(rows.size(), em.cstF32(0.0));
       auto overBatch =
           scf::ForOp::create(b, loc, em.cst(0), batchSize, em.cst(1), zeros);

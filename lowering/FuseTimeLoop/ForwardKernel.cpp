@@ -29,36 +29,15 @@ gpu::GPUFuncOp mlir::flashrnn::buildForwardKernel(gpu::GPUModuleOp module,
   SequenceShape shape(sequence);
   Type e = shape.elementType;
   int64_t dh = shape.headDim;
-  int64_t gw = shape.wxGates;
   int64_t gr = shape.rGates;
-  int64_t gb = shape.biasRows;
   int64_t s = shape.states;
   CellLayout layout(cell);
-  int64_t dyn = ShapedType::kDynamic;
   KernelEmitter em(sequence.getContext(), sequence.getLoc(), e);
   OpBuilder &b = em.b;
   Location loc = em.loc;
-  Type f32 = b.getF32Type();
 
-  SmallVector<KernelArgSpec> args = {
-      {"wx", MemRefType::get({dyn, dyn, gw, dyn, dh}, e)},
-      {"r", MemRefType::get({gr, dyn, dh, dh}, e)},
-      {"b", MemRefType::get({gb, dyn, dh}, e)},
-      {"s0", MemRefType::get({s, dyn, dyn, dh}, e)},
-      {"states", MemRefType::get({s, dyn, dyn, dyn, dh}, e)},
-      {"last", MemRefType::get({s, dyn, dyn, dh}, e)},
-      {"h_exchange", MemRefType::get({2, dyn, dyn, dh}, f32)},
-      {"sync", MemRefType::get({dyn}, b.getI32Type())},
-      {"batch_begin", b.getI32Type()},
-  };
-  if (training) {
-    args.push_back({"saved_gates",
-                    MemRefType::get({dyn, dyn, int64_t(layout.numGateValues),
-                                     dyn, dh},
-                                    f32)});
-    args.push_back(
-        {"saved_states", MemRefType::get({s, dyn, dyn, dyn, dh}, f32)});
-  }
+  SmallVector<KernelArgSpec> args =
+      forwardKernelArgs(b, shape, layout, training);
   gpu::GPUFuncOp func =
       em.createKernel(module, name, args, schedule, schedule.getThreads());
   func->setAttr(kRUnitDimAttrName, b.getI64IntegerAttr(2));
@@ -72,17 +51,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildForwardKernel(gpu::GPUModuleOp module,
   // Biases do not change over time: load them once.
   auto gates = llvm::to_vector(cell.getGates().getAsRange<GateAttr>());
   SmallVector<Value> inputBias, recurrentBias;
-  for (size_t k = 0; k < gates.size(); ++k) {
-    inputBias.push_back(layout.biasRow[k] >= 0
-                            ? em.loadF32(arg("b"), {em.cst(layout.biasRow[k]),
-                                                    pos.head, pos.unit})
-                            : Value());
-    recurrentBias.push_back(
-        layout.rbiasRow[k] >= 0
-            ? em.loadF32(arg("b"),
-                         {em.cst(layout.rbiasRow[k]), pos.head, pos.unit})
-            : Value());
-  }
+  loadBiases(em, cell, layout, arg("b"), pos.head, pos.unit, inputBias,
+             recurrentBias);
 
   // Initial states, and h_0 published for the first step.
   SmallVector<Value> initial;

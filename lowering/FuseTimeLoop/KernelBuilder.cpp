@@ -101,6 +101,90 @@ Value KernelEmitter::sharedF32(ArrayRef<int64_t> shape) {
   return memref::ViewOp::create(b, loc, type, smem, cst(0), ValueRange{});
 }
 
+SmallVector<KernelArgSpec>
+mlir::flashrnn::forwardKernelArgs(Builder &b, const SequenceShape &shape,
+                                  const CellLayout &layout, bool training) {
+  Type e = shape.elementType, f32 = b.getF32Type();
+  int64_t dh = shape.headDim, s = shape.states;
+  int64_t dyn = ShapedType::kDynamic;
+  SmallVector<KernelArgSpec> args = {
+      {"wx", MemRefType::get({dyn, dyn, shape.wxGates, dyn, dh}, e)},
+      {"r", MemRefType::get({shape.rGates, dyn, dh, dh}, e)},
+      {"b", MemRefType::get({shape.biasRows, dyn, dh}, e)},
+      {"s0", MemRefType::get({s, dyn, dyn, dh}, e)},
+      {"states", MemRefType::get({s, dyn, dyn, dyn, dh}, e)},
+      {"last", MemRefType::get({s, dyn, dyn, dh}, e)},
+      {"h_exchange", MemRefType::get({2, dyn, dyn, dh}, f32)},
+      {"sync", MemRefType::get({dyn}, b.getI32Type())},
+      {"batch_begin", b.getI32Type()},
+  };
+  if (training) {
+    args.push_back({"saved_gates",
+                    MemRefType::get({dyn, dyn, int64_t(layout.numGateValues),
+                                     dyn, dh},
+                                    f32)});
+    args.push_back(
+        {"saved_states", MemRefType::get({s, dyn, dyn, dyn, dh}, f32)});
+  }
+  return args;
+}
+
+SmallVector<KernelArgSpec>
+mlir::flashrnn::reduceKernelArgs(Builder &b, const SequenceShape &shape,
+                                 const CellLayout &layout) {
+  Type e = shape.elementType, f32 = b.getF32Type();
+  int64_t dh = shape.headDim, s = shape.states;
+  int64_t na = layout.numGateValues;
+  int64_t dyn = ShapedType::kDynamic;
+  return {
+      {"s0", MemRefType::get({s, dyn, dyn, dh}, e)},
+      {"saved_states", MemRefType::get({s, dyn, dyn, dyn, dh}, f32)},
+      {"dgates", MemRefType::get({dyn, dyn, na, dyn, dh}, f32)},
+      {"dr", MemRefType::get({shape.rGates, dyn, dh, dh}, e)},
+      {"db", MemRefType::get({shape.biasRows, dyn, dh}, e)},
+  };
+}
+
+void mlir::flashrnn::loadBiases(KernelEmitter &em, CellOp cell,
+                                const CellLayout &layout, Value b, Value head,
+                                Value unit, SmallVectorImpl<Value> &inputBias,
+                                SmallVectorImpl<Value> &recurrentBias) {
+  for (size_t k = 0, e = cell.getGates().size(); k < e; ++k) {
+    inputBias.push_back(
+        layout.biasRow[k] >= 0
+            ? em.loadF32(b, {em.cst(layout.biasRow[k]), head, unit})
+            : Value());
+    recurrentBias.push_back(
+        layout.rbiasRow[k] >= 0
+            ? em.loadF32(b, {em.cst(layout.rbiasRow[k]), head, unit})
+            : Value());
+  }
+}
+
+SmallVector<int64_t>
+mlir::flashrnn::recurrentRowValues(CellOp cell, const CellLayout &layout) {
+  SmallVector<int64_t> rowValue;
+  for (size_t k = 0, e = cell.getGates().size(); k < e; ++k)
+    if (layout.rRow[k] >= 0) {
+      if (size_t(layout.rRow[k]) >= rowValue.size())
+        rowValue.resize(layout.rRow[k] + 1);
+      rowValue[layout.rRow[k]] = layout.recurrentValue[k];
+    }
+  return rowValue;
+}
+
+SmallVector<std::pair<int64_t, int64_t>>
+mlir::flashrnn::biasGradientRows(CellOp cell, const CellLayout &layout) {
+  SmallVector<std::pair<int64_t, int64_t>> rows;
+  for (size_t k = 0, e = cell.getGates().size(); k < e; ++k) {
+    if (layout.biasRow[k] >= 0)
+      rows.push_back({layout.biasRow[k], layout.inputValue[k]});
+    if (layout.rbiasRow[k] >= 0)
+      rows.push_back({layout.rbiasRow[k], layout.recurrentValue[k]});
+  }
+  return rows;
+}
+
 SmallVector<Value> mlir::flashrnn::assembleGateValues(
     KernelEmitter &em, CellOp cell, const CellLayout &layout,
     llvm::function_ref<Value(size_t)> input, ArrayRef<Value> recurrent,

@@ -79,6 +79,34 @@ public:
   Type elementType;
 };
 
+/// The arguments of the forward kernels (docs/PACKAGE.md, "Kernels"); in
+/// training mode also saved_gates and saved_states.
+SmallVector<KernelArgSpec> forwardKernelArgs(Builder &b,
+                                             const SequenceShape &shape,
+                                             const CellLayout &layout,
+                                             bool training);
+
+/// The arguments of the dR/db reduction kernels.
+SmallVector<KernelArgSpec> reduceKernelArgs(Builder &b,
+                                            const SequenceShape &shape,
+                                            const CellLayout &layout);
+
+/// Per gate, its input bias and its recurrent bias at (head, unit) of `b`,
+/// widened to f32 (null where the gate has none). Loaded once, before the
+/// time loop.
+void loadBiases(KernelEmitter &em, CellOp cell, const CellLayout &layout,
+                Value b, Value head, Value unit,
+                SmallVectorImpl<Value> &inputBias,
+                SmallVectorImpl<Value> &recurrentBias);
+
+/// Per row k of R, the gate-value index of its recurrent part (which
+/// dgates row dR[k] sums).
+SmallVector<int64_t> recurrentRowValues(CellOp cell, const CellLayout &layout);
+
+/// The (row of b, gate value) pairs whose gradient db sums.
+SmallVector<std::pair<int64_t, int64_t>> biasGradientRows(
+    CellOp cell, const CellLayout &layout);
+
 /// The body's gate values from each gate's parts, in the body's argument
 /// order: `input(k)` gives gate k's input part (its Wx row, or null) and
 /// `recurrent[k]` its matmul result (or null); the biases (null where the

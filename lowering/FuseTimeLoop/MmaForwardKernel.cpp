@@ -127,7 +127,6 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   int64_t dh = shape.headDim;
   int64_t gw = shape.wxGates;
   int64_t gr = shape.rGates;
-  int64_t gb = shape.biasRows;
   int64_t s = shape.states;
   CellLayout layout(cell);
   int64_t dyn = ShapedType::kDynamic;
@@ -146,25 +145,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   // words, so the 8 rows read by one fragment load hit different banks.
   const int64_t rowStride = parts == 2 ? dh + 4 : dh + 8;
 
-  SmallVector<KernelArgSpec> args = {
-      {"wx", MemRefType::get({dyn, dyn, gw, dyn, dh}, e)},
-      {"r", MemRefType::get({gr, dyn, dh, dh}, e)},
-      {"b", MemRefType::get({gb, dyn, dh}, e)},
-      {"s0", MemRefType::get({s, dyn, dyn, dh}, e)},
-      {"states", MemRefType::get({s, dyn, dyn, dyn, dh}, e)},
-      {"last", MemRefType::get({s, dyn, dyn, dh}, e)},
-      {"h_exchange", MemRefType::get({2, dyn, dyn, dh}, f32)},
-      {"sync", MemRefType::get({dyn}, b.getI32Type())},
-      {"batch_begin", b.getI32Type()},
-  };
-  if (training) {
-    args.push_back({"saved_gates",
-                    MemRefType::get({dyn, dyn, int64_t(layout.numGateValues),
-                                     dyn, dh},
-                                    f32)});
-    args.push_back(
-        {"saved_states", MemRefType::get({s, dyn, dyn, dyn, dh}, f32)});
-  }
+  SmallVector<KernelArgSpec> args =
+      forwardKernelArgs(b, shape, layout, training);
   gpu::GPUFuncOp func =
       em.createKernel(module, name, args, schedule, schedule.getThreads());
   // One CTA per SM is all the schedule needs: without this ptxas aims at two
@@ -238,16 +220,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   // only).
   auto gates = llvm::to_vector(cell.getGates().getAsRange<GateAttr>());
   SmallVector<Value> inputBias, recurrentBias;
-  for (size_t k = 0; k < gates.size(); ++k) {
-    inputBias.push_back(layout.biasRow[k] >= 0
-                            ? em.loadF32(arg("b"), {em.cst(layout.biasRow[k]),
-                                                    head, unit})
-                            : Value());
-    recurrentBias.push_back(
-        layout.rbiasRow[k] >= 0
-            ? em.loadF32(arg("b"), {em.cst(layout.rbiasRow[k]), head, unit})
-            : Value());
-  }
+  loadBiases(em, cell, layout, arg("b"), head, unit, inputBias,
+             recurrentBias);
 
   // The Wx rows of both elements at step `t`, gate by gate.
   auto loadInputs = [&](Value t) {

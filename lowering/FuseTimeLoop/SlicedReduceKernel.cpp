@@ -37,24 +37,14 @@ gpu::GPUFuncOp mlir::flashrnn::buildSlicedReduceKernel(
   Type e = shape.elementType;
   int64_t dh = shape.headDim;
   int64_t gr = shape.rGates;
-  int64_t gb = shape.biasRows;
-  int64_t s = shape.states;
   CellLayout layout(cell);
-  int64_t na = layout.numGateValues;
-  int64_t dyn = ShapedType::kDynamic;
   KernelEmitter em(sequence.getContext(), sequence.getLoc(), e);
   OpBuilder &b = em.b;
   Location loc = em.loc;
   Type f32 = b.getF32Type();
   const int64_t elementsPerBlock = kReduceThreads / kReduceSlices;
 
-  SmallVector<KernelArgSpec> args = {
-      {"s0", MemRefType::get({s, dyn, dyn, dh}, e)},
-      {"saved_states", MemRefType::get({s, dyn, dyn, dyn, dh}, f32)},
-      {"dgates", MemRefType::get({dyn, dyn, na, dyn, dh}, f32)},
-      {"dr", MemRefType::get({gr, dyn, dh, dh}, e)},
-      {"db", MemRefType::get({gb, dyn, dh}, e)},
-  };
+  SmallVector<KernelArgSpec> args = reduceKernelArgs(b, shape, layout);
   gpu::GPUFuncOp func =
       em.createKernel(module, name, args, ScheduleAttr(), kReduceThreads);
   auto arg = [&](StringRef n) -> Value { return lookupKernelArg(func, n); };
@@ -63,17 +53,9 @@ gpu::GPUFuncOp mlir::flashrnn::buildSlicedReduceKernel(
 
   // Gate-value index of the recurrent part of each R row, and the (b row,
   // gate value) pairs of db.
-  SmallVector<int64_t> rowValue(gr);
-  for (size_t k = 0; k < gates.size(); ++k)
-    if (layout.rRow[k] >= 0)
-      rowValue[layout.rRow[k]] = layout.recurrentValue[k];
-  SmallVector<std::pair<int64_t, int64_t>> biasRows;
-  for (size_t k = 0; k < gates.size(); ++k) {
-    if (layout.biasRow[k] >= 0)
-      biasRows.push_back({layout.biasRow[k], layout.inputValue[k]});
-    if (layout.rbiasRow[k] >= 0)
-      biasRows.push_back({layout.rbiasRow[k], layout.recurrentValue[k]});
-  }
+  SmallVector<int64_t> rowValue = recurrentRowValues(cell, layout);
+  SmallVector<std::pair<int64_t, int64_t>> biasRows =
+      biasGradientRows(cell, layout);
   const int64_t numDb = int64_t(biasRows.size());
   const int64_t values = gr + numDb;
   sharedBytes = kReduceSlices * values * elementsPerBlock * 4;
