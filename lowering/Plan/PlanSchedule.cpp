@@ -1,11 +1,15 @@
 //===- PlanSchedule.cpp - the flashrnn-plan pass --------------------------===//
 //
-// Chooses a schedule per sequence. The kernel gives every CTA all gates of
-// a slice of U hidden units of one head for a tile of batch rows, so the cell
-// math needs no exchange; only h crosses CTAs. The smallest number of CTAs
-// per head whose slice of R, plus the double-buffered h tile, fits the
-// shared memory of one block wins: fewer CTAs means no grid barrier (C = 1)
-// or a cheaper one.
+// Chooses a schedule per sequence. First choice, for the forward: the
+// tensor-core schedule (rPlacement "registers"), a head in one CTA of 4 DH
+// threads with R's mma fragments in registers, where the element type has
+// an m16n8k16 mma (bf16, f16), DH is a multiple of 16 and the fragments fit
+// the per-thread register budget. Otherwise, and for the backward, the
+// scalar schedule: every CTA owns all gates of a slice of U hidden units of
+// one head for a tile of batch rows, so the cell math needs no exchange;
+// only h crosses CTAs. The smallest number of CTAs per head whose slice of
+// R, plus the double-buffered h tile, fits the shared memory of one block
+// wins: fewer CTAs means no grid barrier (C = 1) or a cheaper one.
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/Passes.h"
@@ -111,8 +115,10 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
       return std::nullopt;
     // 32-bit registers: R's fragments (ceil(G/2) m-tiles x DH/16 k-tiles x
     // 4), the accumulators of two K chains, the h fragments, and per
-    // element its states, gate values and prefetched inputs, plus about 40
-    // for addresses and the cell math (calibrated with ptxas -v).
+    // element its states, gate values and prefetched inputs, plus 40 for
+    // addresses and the cell math (an estimate, not ptxas's count: the
+    // margin is checked by test/Target/ptxas-mma-sweep.test, no spills in
+    // any example at the largest heads it admits).
     // In training h has two parts (hi and lo), doubling the h fragments and
     // the accumulators.
     int64_t parts = training ? 2 : 1;
