@@ -43,14 +43,16 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
   let summary = "how a sequence runs on a chip (chosen by flashrnn-plan)";
   let description = [{
     `ctasPerHead` thread blocks share one head, each owning `unitsPerCta`
-    hidden units with all their gates, for a tile of `batchTile` batch rows;
-    `threads` = unitsPerCta * batchTile (one thread per (row, unit)) when
-    `rPlacement` is "smem"; with "registers" (the tensor-core forward: R's
-    mma fragments in registers, a head in one CTA, batch tile 8) threads =
-    4 * unitsPerCta, two (row, unit) elements per thread. `rPlacement` says
-    where the recurrent weights live for the whole sequence; `gridBarrier` whether the CTAs of a head meet at a grid
-    barrier every step (ctasPerHead > 1); `sharedBytes` the dynamic shared
-    memory of one CTA.
+    hidden units with all their gates, for a tile of `batchTile` batch rows.
+    `rPlacement` says where the recurrent weights live for the whole
+    sequence: "smem" (the CTA's slice in shared memory) or "global" (R does
+    not fit on chip and is read from global memory every step), both with
+    one thread per (row, unit), `threads` = unitsPerCta * batchTile; or
+    "registers" (the tensor-core forward: R's mma fragments in registers, a
+    head in one CTA, batch tile 8), `threads` = 4 * unitsPerCta, two (row,
+    unit) elements per thread. `gridBarrier` says whether the CTAs of a head
+    meet at a grid barrier every step (ctasPerHead > 1); `sharedBytes` is the
+    dynamic shared memory of one CTA.
   }];
   let parameters = (ins "::mlir::StringAttr":$chip, "int64_t":$ctasPerHead,
                         "int64_t":$unitsPerCta, "int64_t":$batchTile,

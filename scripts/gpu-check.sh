@@ -19,7 +19,7 @@
 # float64 CPU reference backward dominates their time, ~5 s per DH=768 case
 # at T=1024 on 16 cores; the table says when T was capped).
 # Shapes (B,T,NH) per head dim: DH=64: (16,1024,12) (64,256,12);
-# DH=256: (16,1024,3); DH=768: (16,1024,1); DH=48: (5,37,3); any other DH:
+# DH=256: (16,1024,3); DH=768: (16,1024,1); DH=2048: (4,128,1); DH=48: (5,37,3); any other DH:
 # (5,37,3); --shapes replaces them for every package. Each case is
 #   flashrnn-run PKG --random SEED --batch B --seq T --heads NH \
 #                --device cuda --check --repeat 20
@@ -98,6 +98,7 @@ shapes_for() {
     64) echo "16,1024,12 64,256,12" ;;
     256) echo "16,1024,3" ;;
     768) echo "16,1024,1" ;;
+    2048) echo "4,128,1" ;;
     48) echo "5,37,3" ;;
     *) echo "5,37,3" ;;
   esac

@@ -37,6 +37,11 @@ for cell in ${NOMMA_CELLS:-lstm}; do
     --chip "$CHIP" --dtype bf16 --head-dim 64 -o "$OUT_DIR/$cell-bf16-dh64-precise"
   n=$((n + 2))
 done
+# One LSTM head of 2048 (TARGETS.md item 2; R in global memory, not yet run
+# on a GPU).
+"$BUILD_DIR/bin/flashrnn-compile" examples/lstm.mlir -q --chip "$CHIP" \
+  --dtype bf16 --head-dim 2048 -o "$OUT_DIR/lstm-bf16-dh2048" 2>/dev/null
+n=$((n + 1))
 # The experimental sliced dR/db reduction (not yet run on a GPU): to check
 # and time against the default packages of the same cell.
 for spec in ${SLICED:-lstm:64 gru:64 slstm:64 lstm:768}; do

@@ -187,6 +187,7 @@ struct FlashRNNCacheRecurrentWeights
         cached = cacheInSharedMemory(func, schedule);
       else if (placement == "registers")
         cached = cacheInRegisters(func);
+      // "global": R does not fit on chip; its loads stay where they are.
       return failed(cached)
                  ? WalkResult::interrupt()
                  : WalkResult::advance();

@@ -1,6 +1,7 @@
 //===- KernelBuilder.cpp - shared pieces of the fused kernel builders -----===//
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
 
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
@@ -81,6 +82,12 @@ gpu::GPUFuncOp KernelEmitter::createKernel(gpu::GPUModuleOp module,
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   if (schedule)
     func->setAttr(kScheduleAttrName, schedule);
+  // With R in global memory the planner gives each CTA at most 512 threads
+  // so that a thread may use 128 registers; without this ptxas aims at two
+  // CTAs per SM and caps them at 64 (spilling, measured with ptxas -v).
+  if (schedule && schedule.getRPlacement() == "global")
+    func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                  b.getI32IntegerAttr(1));
   func.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
   for (auto [i, a] : llvm::enumerate(args))

@@ -76,9 +76,11 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                                            int64_t gates, int64_t dh,
                                            int64_t rBytes,
                                            int64_t exchangeValues,
-                                           ArrayRef<int64_t> batchTiles) {
+                                           ArrayRef<int64_t> batchTiles,
+                                           bool rInGlobal = false) {
     Builder b(ctx);
-    int64_t rHeadBytes = gates * dh * dh * rBytes;
+    // R left in global memory takes no shared memory.
+    int64_t rHeadBytes = rInGlobal ? 0 : gates * dh * dh * rBytes;
     for (int64_t tile : batchTiles) {
       int64_t exchangeBytes = 2 * tile * exchangeValues * dh * 4;
       for (int64_t ctas = 1; ctas <= dh && ctas <= limits.numSMs; ++ctas) {
@@ -87,12 +89,19 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
         int64_t units = dh / ctas;
         int64_t threads = units * tile;
         int64_t shared = exchangeBytes + rHeadBytes / ctas;
-        if (threads > limits.maxThreadsPerBlock ||
+        // With R in global memory each thread keeps its matmul's addresses
+        // and partial sums in registers: at most half the block size, so
+        // that ptxas may use 128 registers (1024 threads spilled, measured
+        // with ptxas -v for LSTM at DH = 2048).
+        int64_t maxThreads = rInGlobal ? limits.maxThreadsPerBlock / 2
+                                       : limits.maxThreadsPerBlock;
+        if (threads > maxThreads ||
             shared > limits.maxSharedBytesPerBlock)
           continue;
         return ScheduleAttr::get(ctx, b.getStringAttr(chip), ctas, units, tile,
-                                 threads, b.getStringAttr("smem"), ctas > 1,
-                                 shared);
+                                 threads,
+                                 b.getStringAttr(rInGlobal ? "global" : "smem"),
+                                 ctas > 1, shared);
       }
     }
     return std::nullopt;
@@ -159,6 +168,12 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     if (!forward)
       forward = findSchedule(op.getContext(), limits, gates, dh, rBytes, 1,
                              {int64_t(batchTile)});
+    if (!forward) {
+      forward = findSchedule(op.getContext(), limits, gates, dh, rBytes, 1,
+                             {int64_t(batchTile)}, /*rInGlobal=*/true);
+      if (forward)
+        warnRInGlobal(op, limits, gates, dh, rBytes, "forward");
+    }
     if (!forward)
       return diagnose(op, limits, gates, dh, rBytes, 1, batchTile, "forward");
     op->setAttr("flashrnn.schedule", *forward);
@@ -172,42 +187,64 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
       tiles.push_back(t);
     std::optional<ScheduleAttr> backward = findSchedule(
         op.getContext(), limits, gates, dh, rBytes, gates, tiles);
+    if (!backward) {
+      backward = findSchedule(op.getContext(), limits, gates, dh, rBytes,
+                              gates, tiles, /*rInGlobal=*/true);
+      if (backward)
+        warnRInGlobal(op, limits, gates, dh, rBytes, "backward");
+    }
     if (!backward)
       return diagnose(op, limits, gates, dh, rBytes, gates, 1, "backward");
     op->setAttr("flashrnn.backward_schedule", *backward);
     return success();
   }
 
-  /// Nothing fits: say what and by how much.
+  /// R does not fit on chip: the kernel reads it from global memory (where
+  /// it stays in L2 up to the L2's size) every step. Correct, but the step
+  /// then waits on G x DH loads per thread; say so.
+  void warnRInGlobal(SequenceOp op, const ChipLimits &limits, int64_t gates,
+                     int64_t dh, int64_t rBytes, StringRef kernel) {
+    auto rType = cast<RankedTensorType>(op.getR().getType());
+    op.emitWarning() << "R of one head (" << gates << " x " << dh << " x "
+                     << dh << ", " << rType.getElementType() << ", "
+                     << formatBytes(gates * dh * dh * rBytes)
+                     << ") does not fit in the shared memory of " << chip
+                     << " (" << limits.numSMs << " SMs x "
+                     << formatBytes(limits.maxSharedBytesPerBlock)
+                     << "); the " << kernel
+                     << " kernel reads it from global memory every step "
+                        "(correct, but far slower than R on chip)";
+  }
+
+  /// Nothing fits, even with R in global memory: say what and by how much.
+  /// Every CTA holds the exchange tile of the whole head dimension, so
+  /// either that tile is too big for one block, or no split of the head
+  /// gives CTAs within the thread limit and the SM count.
   LogicalResult diagnose(SequenceOp op, const ChipLimits &limits,
                          int64_t gates, int64_t dh, int64_t rBytes,
                          int64_t exchangeValues, int64_t tile,
                          StringRef kernel) {
-    auto rType = cast<RankedTensorType>(op.getR().getType());
-    int64_t rHeadBytes = gates * dh * dh * rBytes;
     int64_t exchangeBytes = 2 * tile * exchangeValues * dh * 4;
-    int64_t chipShared = limits.numSMs * limits.maxSharedBytesPerBlock;
-    if (rHeadBytes + exchangeBytes * limits.numSMs > chipShared)
+    if (exchangeBytes > limits.maxSharedBytesPerBlock)
       return op.emitOpError()
              << "cannot be planned for " << chip << " (" << kernel
-             << "): R of one head (" << gates << " x " << dh << " x " << dh
-             << ", " << rType.getElementType() << ") needs "
-             << formatBytes(rHeadBytes) << " of shared memory, but "
-             << limits.numSMs << " SMs x "
-             << formatBytes(limits.maxSharedBytesPerBlock) << " hold "
-             << formatBytes(chipShared) << " of which the exchange tiles take "
-             << formatBytes(exchangeBytes * limits.numSMs) << " (over by "
-             << formatBytes(rHeadBytes + exchangeBytes * limits.numSMs -
-                            chipShared)
+             << "): the exchange tile of one CTA (2 x " << tile
+             << " batch row(s) x " << exchangeValues << " value(s) x " << dh
+             << " x 4 B = " << formatBytes(exchangeBytes)
+             << ") exceeds the " << formatBytes(limits.maxSharedBytesPerBlock)
+             << " of shared memory of a block, even with R in global memory "
+                "(over by "
+             << formatBytes(exchangeBytes - limits.maxSharedBytesPerBlock)
              << ")";
     return op.emitOpError()
            << "cannot be planned for " << chip << " (" << kernel
            << "): no split of the head dimension " << dh << " into at most "
-           << limits.numSMs << " CTAs gives a slice of R plus the exchange "
-           << "tile (" << formatBytes(exchangeBytes) << ") within "
+           << limits.numSMs << " CTAs gives CTAs of at most "
+           << limits.maxThreadsPerBlock << " threads (" << tile
+           << " batch rows per CTA) whose exchange tile ("
+           << formatBytes(exchangeBytes) << ") fits "
            << formatBytes(limits.maxSharedBytesPerBlock)
-           << " of shared memory and at most " << limits.maxThreadsPerBlock
-           << " threads (" << tile << " batch rows per CTA)";
+           << " of shared memory";
   }
 };
 

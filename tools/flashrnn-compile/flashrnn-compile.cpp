@@ -124,6 +124,8 @@ static std::string describeSchedule(ScheduleAttr s) {
   llvm::raw_string_ostream os(text);
   if (s.getRPlacement() == "registers")
     os << "tensor cores (mma.sync), R in registers";
+  else if (s.getRPlacement() == "global")
+    os << "scalar FMA matmul, R read from global memory every step (slow)";
   else
     os << "scalar FMA matmul, R in shared memory";
   os << "; " << s.getCtasPerHead() << " CTA(s) of " << s.getThreads()
@@ -145,6 +147,10 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   registerFlashRNNDialects(registry);
   MLIRContext context(registry);
+  // Diagnostics name the op and point at the source line; a dump of the
+  // (partly lowered) op after each one helps compiler developers
+  // (flashrnn-opt keeps it) but buries the message for users.
+  context.printOpOnDiagnostic(false);
   context.loadAllAvailableDialects();
 
   llvm::SourceMgr sourceMgr;
