@@ -88,7 +88,7 @@ struct FlashRNNFuseTimeLoop
     };
     SmallVector<Attribute> descriptions;
     // The forward's schedule says which kernel: tensor cores with R in
-    // registers, or the scalar matmul with R in shared memory.
+    // registers, or the scalar matmul (R in shared or global memory).
     auto buildForward = schedule.getRPlacement() == "registers"
                             ? buildMmaForwardKernel
                             : buildForwardKernel;
