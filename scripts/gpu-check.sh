@@ -131,7 +131,7 @@ for pkg in "$PKG_DIR"/*/; do
   parse_name "$(basename "$pkg")"
   wanted "$PCELL" "$CELLS" || continue
   wanted "$PDTYPE" "$DTYPES" || continue
-  for shape in $(shapes_for "$PDH"); do
+  for shape in $(shapes_for "${PDH%%-*}"); do
     IFS=, read -r B T NH <<< "$shape"
     cases=$((cases + 1))
     log="$LOGS/$PCELL-$PDTYPE-dh$PDH-B$B-T$T-NH$NH.log"
