@@ -259,14 +259,18 @@ class FakeDeviceLaunchTest(unittest.TestCase):
     that `sync` was zeroed, and write known values (states = s0, ds0 =
     dlast, dwx = dr = db = 0)."""
 
-    def test_training_pass(self):
-        fake = ctypes.CDLL(os.environ["FLASHRNN_LIBCUDA"])
-        fake.cuMemAlloc_v2.argtypes = [ctypes.POINTER(ctypes.c_uint64),
-                                       ctypes.c_size_t]
+    def setUp(self):
+        # The stand-in driver's allocator and one JANET package (f32, DH 32).
+        self.fake = ctypes.CDLL(os.environ["FLASHRNN_LIBCUDA"])
+        self.fake.cuMemAlloc_v2.argtypes = [ctypes.POINTER(ctypes.c_uint64),
+                                            ctypes.c_size_t]
         tmp = tempfile.mkdtemp(prefix="flashrnn-cache-test-")
         self.addCleanup(shutil.rmtree, tmp, True)
-        pkg = runtime.Package(cache.compile_cell(
+        self.pkg = runtime.Package(cache.compile_cell(
             os.path.join(EXAMPLES, "janet.mlir"), "f32", 32, cache=tmp))
+
+    def test_training_pass(self):
+        fake, pkg = self.fake, self.pkg
         B, T, NH = 11, 5, 2
         floats = {}
 
@@ -301,13 +305,7 @@ class FakeDeviceLaunchTest(unittest.TestCase):
     def test_misaligned_buffer_is_refused(self):
         # A view at an odd offset would fault inside the kernel ("misaligned
         # address"); the runtime names the buffer before launching.
-        fake = ctypes.CDLL(os.environ["FLASHRNN_LIBCUDA"])
-        fake.cuMemAlloc_v2.argtypes = [ctypes.POINTER(ctypes.c_uint64),
-                                       ctypes.c_size_t]
-        tmp = tempfile.mkdtemp(prefix="flashrnn-cache-test-")
-        self.addCleanup(shutil.rmtree, tmp, True)
-        pkg = runtime.Package(cache.compile_cell(
-            os.path.join(EXAMPLES, "janet.mlir"), "f32", 32, cache=tmp))
+        fake, pkg = self.fake, self.pkg
         B, T, NH = 3, 2, 1
         buffers = {}
         for name, shape, dtype in pkg.kernel_args("forward", B, T, NH):
