@@ -51,6 +51,8 @@ using namespace flashrnn;
 namespace {
 
 thread_local std::string lastError;
+// flashrnn_gpu_backward_split: the last timed training pass of this thread.
+thread_local double lastSplitMs[3] = {-1, -1, -1};
 
 int setError(int status, const std::string &message) {
   lastError = message;
@@ -409,9 +411,24 @@ int flashrnn_gpu_backward(const FlashRnnPackage *pkg, int64_t batch,
                       std::string("flashrnn_gpu_backward: ") + error);
     if (medianMs)
       *medianMs = report.medianMs;
+    if (timing.repeat > 0) {
+      lastSplitMs[0] = report.forwardTrainMs;
+      lastSplitMs[1] = report.backwardMs;
+      lastSplitMs[2] = report.reduceMs;
+    }
     lastError.clear();
     return int(FLASHRNN_OK);
   });
+}
+
+void flashrnn_gpu_backward_split(double *forwardTrainMs, double *backwardMs,
+                                 double *reduceMs) {
+  if (forwardTrainMs)
+    *forwardTrainMs = lastSplitMs[0];
+  if (backwardMs)
+    *backwardMs = lastSplitMs[1];
+  if (reduceMs)
+    *reduceMs = lastSplitMs[2];
 }
 
 } // extern "C"

@@ -134,12 +134,22 @@ void runTraining(const Driver &drv, const Manifest &m,
   };
   // `checked`: synchronize after each kernel so that a fault is reported
   // against the kernel that caused it.
+  // Events between the kernels of a timed pass: the per-kernel split.
+  Event mark0(drv), mark1(drv), mark2(drv), mark3(drv);
+  bool marking = false;
+  auto mark = [&](const Event &e) {
+    if (marking)
+      drv.check(drv.api().eventRecord(e.get(), nullptr), "cuEventRecord",
+                " (per-kernel split)");
+  };
   auto runPass = [&](bool checked) {
+    mark(mark0);
     fwdK.launchAll(fwdParams, fwdSlot,
                    zeroBefore(dFwdSync,
                               "zeroing the sync counters of forward_train"));
     if (checked)
       fwdK.synchronize("after running");
+    mark(mark1);
     // Each batch tile of the backward is independent: its launches only
     // need the whole forward_train before them (stream order).
     bwdK.launchAll(bwdParams, bwdSlot,
@@ -147,11 +157,13 @@ void runTraining(const Driver &drv, const Manifest &m,
                               "zeroing the sync counters of backward"));
     if (checked)
       bwdK.synchronize("after running");
+    mark(mark2);
     // The reduction sums dgates over the whole batch: once, after every
     // backward launch.
     redK.launchAll(redParams, 0, nullptr);
     if (checked)
       redK.synchronize("after running");
+    mark(mark3);
   };
 
   // The checked pass.
@@ -180,10 +192,30 @@ void runTraining(const Driver &drv, const Manifest &m,
 
   if (timing.repeat <= 0)
     return;
+  std::vector<double> split[3];
+  auto readSplit = [&] {
+    const Event *marks[4] = {&mark0, &mark1, &mark2, &mark3};
+    for (int k = 0; k < 3; ++k) {
+      float ms = 0;
+      drv.check(drv.api().eventElapsedTime(&ms, marks[k]->get(),
+                                           marks[k + 1]->get()),
+                "cuEventElapsedTime", " (per-kernel split)");
+      split[k].push_back(ms);
+    }
+  };
+  // Warm-up passes record no marks; timed ones do.
+  int warmupLeft = timing.warmup;
   rep.timesMs = timePasses(
-      drv, timing.warmup, timing.repeat, prepare, [&] { runPass(false); }, redK,
-      "training pass (" + fe + ", " + be + ", " + re + ")");
+      drv, timing.warmup, timing.repeat, prepare,
+      [&] {
+        marking = warmupLeft-- <= 0;
+        runPass(false);
+      },
+      redK, "training pass (" + fe + ", " + be + ", " + re + ")", readSplit);
   rep.medianMs = medianOf(rep.timesMs);
+  rep.forwardTrainMs = medianOf(split[0]);
+  rep.backwardMs = medianOf(split[1]);
+  rep.reduceMs = medianOf(split[2]);
 }
 
 } // namespace

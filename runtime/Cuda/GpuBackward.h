@@ -50,6 +50,9 @@ struct GpuBackwardReport {
   KernelLaunchReport forwardTrain, backward, reduce;
   double medianMs = -1;        // with timing
   std::vector<double> timesMs; // every timed pass
+  // With timing: the median time of each kernel of the pass (events
+  // recorded between the kernels of every timed pass), in ms.
+  double forwardTrainMs = -1, backwardMs = -1, reduceMs = -1;
 };
 
 /// Runs the training pass. `s0` may be null (each state starts at its

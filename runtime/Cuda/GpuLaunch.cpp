@@ -361,7 +361,8 @@ std::vector<double> timePasses(const Driver &drv, int warmup, int repeat,
                                const std::function<void()> &prepare,
                                const std::function<void()> &pass,
                                const PreparedKernel &last,
-                               const std::string &what) {
+                               const std::string &what,
+                               const std::function<void()> &afterPass) {
   const DriverApi &api = drv.api();
   DeviceBuffer flush(drv, kL2FlushBytes, "the L2 flush buffer");
   // Different values each time, so that no layer can skip the write.
@@ -391,6 +392,8 @@ std::vector<double> timePasses(const Driver &drv, int warmup, int repeat,
     drv.check(api.eventElapsedTime(&ms, start.get(), end.get()),
               "cuEventElapsedTime");
     times.push_back(ms);
+    if (afterPass)
+      afterPass();
   }
   last.synchronize("after timing");
   return times;

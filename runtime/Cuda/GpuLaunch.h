@@ -153,12 +153,15 @@ double medianOf(std::vector<double> times);
 /// outside the events), so no input or output is cached when a timed pass
 /// starts: the times are those of a cold cache, as a training step sees
 /// them. `last` is synchronised after the warm-up and at the end; `what`
-/// names the pass in errors. Returns every time in ms.
+/// names the pass in errors. `afterPass`, when given, runs after each timed
+/// pass has completed (to read events the pass recorded). Returns every
+/// time in ms.
 std::vector<double> timePasses(const Driver &drv, int warmup, int repeat,
                                const std::function<void()> &prepare,
                                const std::function<void()> &pass,
                                const PreparedKernel &last,
-                               const std::string &what);
+                               const std::string &what,
+                               const std::function<void()> &afterPass = {});
 
 } // namespace cuda
 } // namespace flashrnn

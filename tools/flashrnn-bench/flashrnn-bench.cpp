@@ -59,6 +59,9 @@ double relFrobenius(const std::vector<double> &got,
 struct Result {
   Shape shape;
   double fwMs = -1, fwbwMs = -1;
+  // forward_train, backward, backward_reduce: medians within the timed
+  // training passes.
+  double splitMs[3] = {-1, -1, -1};
   double fwErr = -1, bwErr = -1;
   bool pass = true;
   std::string error;
@@ -204,6 +207,8 @@ int main(int argc, char **argv) {
         res.pass = false;
       }
       res.fwbwMs = bms;
+      flashrnn_gpu_backward_split(&res.splitMs[0], &res.splitMs[1],
+                                  &res.splitMs[2]);
       if (res.pass && check) {
         std::vector<double> rdwx(dwx.size()), rdr(dr.size()), rdb(db.size()),
             rds0(ds0.size());
@@ -223,13 +228,18 @@ int main(int argc, char **argv) {
   std::printf("package %s: cell %s, %s, DH=%ld on %s; median of %d runs\n",
               packageDir.c_str(), flashrnn_package_cell(pkg), dtype.c_str(),
               long(dh), device, repeat);
-  std::printf("| B | T | NH | fw ms | fw us/step | fw+bw ms | fw rel err | "
-              "grad rel err | check |\n|---|---|---|---|---|---|---|---|---|\n");
+  std::printf("| B | T | NH | fw ms | fw us/step | fw+bw ms | "
+              "fw_train / bw / reduce ms | fw rel err | grad rel err | check "
+              "|\n|---|---|---|---|---|---|---|---|---|---|\n");
   for (const Result &r : results) {
-    std::printf("| %ld | %ld | %ld | %.4f | %.3f | %s | %s | %s | %s |\n",
+    char split[96] = "-";
+    if (r.splitMs[0] >= 0)
+      std::snprintf(split, sizeof split, "%.3f / %.3f / %.3f", r.splitMs[0],
+                    r.splitMs[1], r.splitMs[2]);
+    std::printf("| %ld | %ld | %ld | %.4f | %.3f | %s | %s | %s | %s | %s |\n",
                 long(r.shape.batch), long(r.shape.seq), long(r.shape.heads),
                 r.fwMs, r.fwMs * 1000.0 / double(r.shape.seq),
-                r.fwbwMs >= 0 ? std::to_string(r.fwbwMs).c_str() : "-",
+                r.fwbwMs >= 0 ? std::to_string(r.fwbwMs).c_str() : "-", split,
                 r.fwErr >= 0 ? std::to_string(r.fwErr).c_str() : "-",
                 r.bwErr >= 0 ? std::to_string(r.bwErr).c_str() : "-",
                 r.pass ? (check ? "pass" : "not checked") : "FAIL");
@@ -252,9 +262,12 @@ int main(int argc, char **argv) {
       const Result &r = results[i];
       std::fprintf(f, "%s{\"batch\": %ld, \"seq\": %ld, \"heads\": %ld, "
                       "\"fw_ms\": %.6f, \"fwbw_ms\": %.6f, \"fw_rel_err\": %g, "
+                      "\"forward_train_ms\": %.6f, \"backward_ms\": %.6f, "
+                      "\"reduce_ms\": %.6f, "
                       "\"grad_rel_err\": %g, \"pass\": %s}",
                    i ? ", " : "", long(r.shape.batch), long(r.shape.seq),
-                   long(r.shape.heads), r.fwMs, r.fwbwMs, r.fwErr, r.bwErr,
+                   long(r.shape.heads), r.fwMs, r.fwbwMs, r.fwErr,
+                   r.splitMs[0], r.splitMs[1], r.splitMs[2], r.bwErr,
                    r.pass ? "true" : "false");
     }
     std::fprintf(f, "]}\n");

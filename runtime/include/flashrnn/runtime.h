@@ -166,6 +166,14 @@ FLASHRNN_API int flashrnn_gpu_backward(
     double *dwx, double *dr, double *db, double *ds0, int repeat,
     double *median_ms);
 
+/* The per-kernel split of the last timed flashrnn_gpu_backward of the
+ * calling thread: the median times (ms) of forward_train, backward and
+ * backward_reduce, each between CUDA events recorded around it in every
+ * timed pass. Each is -1 when no timed pass has run. Never fails. */
+FLASHRNN_API void flashrnn_gpu_backward_split(double *forward_train_ms,
+                                              double *backward_ms,
+                                              double *reduce_ms);
+
 /*===----------------------------------------------------------------------===*\
 |* Launches on the caller's device buffers (frameworks: the PyTorch binding *|
 |* in python/flashrnn_mlir). Asynchronous: nothing is allocated, copied or  *|
