@@ -37,8 +37,9 @@ struct PtxPipelineOptions {
   bool mma = true;
   /// tanh.approx for tanh and sigmoid in bf16/f16 kernels.
   bool approximateMath = true;
-  /// The sliced dR/db reduction (experimental, not yet run on a GPU).
-  bool slicedReduction = false;
+  /// The dR/db reduction kernel: auto, mma, sliced or serial
+  /// (flashrnn-fuse-time-loop's `reduction` option).
+  std::string reduction = "auto";
   std::string cudaToolkit = "/usr/local/cuda";
 };
 

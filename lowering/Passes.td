@@ -93,9 +93,11 @@ def FlashRNNFuseTimeLoop : Pass<"flashrnn-fuse-time-loop", "::mlir::ModuleOp"> {
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::vector::VectorDialect"];
   let options = [
-    Option<"slicedReduction", "sliced-reduction", "bool", /*default=*/"false",
-           "build the dR/db reduction with the B x T sum in slices "
-           "(experimental: not yet run on a GPU)">,
+    Option<"reduction", "reduction", "std::string", /*default=*/"\"auto\"",
+           "the dR/db reduction kernel: \"mma\" (a tensor-core GEMM over "
+           "B x T, bf16/f16 sequences), \"sliced\" (the B x T sum in four "
+           "slices per element), \"serial\" (one chain per element), or "
+           "\"auto\" (mma where it applies, else sliced)">,
   ];
 }
 

@@ -6,10 +6,12 @@
 //===----------------------------------------------------------------------===//
 #include "lowering/Passes.h"
 
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -28,7 +30,7 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   if (options.training)
     pm.addPass(createFlashRNNDeriveBackward());
   FlashRNNFuseTimeLoopOptions fuse;
-  fuse.slicedReduction = options.slicedReduction;
+  fuse.reduction = options.reduction;
   pm.addPass(createFlashRNNFuseTimeLoop(fuse));
   pm.addPass(createFlashRNNCacheRecurrentWeights());
   pm.addPass(createFlashRNNGridSync());
@@ -42,6 +44,10 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());
   kernels.addPass(createSCFToControlFlowPass());
+  // memref.collapse_shape (the reduction's flat B x T views) into
+  // reinterpret_cast, which the memref-to-LLVM patterns take.
+  kernels.addPass(memref::createExpandStridedMetadataPass());
+  kernels.addPass(createLowerAffinePass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
   kernels.addPass(createReconcileUnrealizedCastsPass());
 

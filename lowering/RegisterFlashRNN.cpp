@@ -9,6 +9,7 @@
 #include "dialect/FlashRNNDialect.h"
 #include "lowering/Passes.h"
 
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
@@ -26,6 +27,7 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Index/IR/IndexDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -90,6 +92,10 @@ struct ToPtxOptions : mlir::PassPipelineOptions<ToPtxOptions> {
       *this, "approximate-math",
       llvm::cl::desc("tanh.approx for tanh and sigmoid in bf16/f16 kernels"),
       llvm::cl::init(true)};
+  Option<std::string> reduction{
+      *this, "reduction",
+      llvm::cl::desc("dR/db reduction kernel: auto, mma, sliced or serial"),
+      llvm::cl::init("auto")};
   Option<std::string> toolkit{*this, "cuda-toolkit",
                               llvm::cl::desc("CUDA toolkit (libdevice)"),
                               llvm::cl::init("/usr/local/cuda")};
@@ -104,6 +110,8 @@ void mlir::flashrnn::registerFlashRNNPasses() {
   registerCanonicalizerPass();
   registerCSEPass();
   registerPass([] { return createSCFToControlFlowPass(); });
+  registerPass([] { return memref::createExpandStridedMetadataPass(); });
+  registerPass([] { return createLowerAffinePass(); });
   registerPass([] { return createConvertGpuOpsToNVVMOps(); });
   registerPass([] { return createReconcileUnrealizedCastsPass(); });
   registerPass([] { return createGpuModuleToBinaryPass(); });
@@ -117,6 +125,7 @@ void mlir::flashrnn::registerFlashRNNPasses() {
         o.training = options.training;
         o.mma = options.mma;
         o.approximateMath = options.approximateMath;
+        o.reduction = options.reduction;
         o.cudaToolkit = options.toolkit;
         buildSequenceToPtxPipeline(pm, o);
       });

@@ -121,24 +121,61 @@ struct FlashRNNFuseTimeLoop
           backwardSchedule.getGridBarrier()));
       std::string reduceName =
           uniqueName(kernels, cellName + "_backward_reduce");
+      FailureOr<StringRef> kind = reductionKind(sequence, cell, dh);
+      if (failed(kind))
+        return failure();
       gpu::GPUFuncOp reduce;
-      int64_t elementsPerBlock = kReduceThreads, reduceShared = 0;
-      if (slicedReduction) {
+      int64_t blocks = 0, threads = kReduceThreads, reduceShared = 0;
+      if (*kind == "mma") {
+        reduce = buildMmaReduceKernel(kernels, reduceName, sequence, cell);
+        blocks = mmaReduceBlocksPerHead(CellLayout(cell).numGateValues, dh);
+        threads = mmaReduceThreads();
+        reduceShared = mmaReduceSharedBytes();
+      } else if (*kind == "sliced") {
         reduce = buildSlicedReduceKernel(kernels, reduceName, sequence, cell,
                                          reduceShared);
-        elementsPerBlock = kReduceThreads / kReduceSlices;
+        int64_t elementsPerBlock = kReduceThreads / kReduceSlices;
+        blocks = (dh * dh + elementsPerBlock - 1) / elementsPerBlock;
       } else {
         reduce = buildReduceKernel(kernels, reduceName, sequence, cell);
+        blocks = (dh * dh + kReduceThreads - 1) / kReduceThreads;
       }
-      int64_t blocks = (dh * dh + elementsPerBlock - 1) / elementsPerBlock;
       descriptions.push_back(describeKernel(
           reduce, "backward_reduce", ScheduleAttr(),
           {b.getI64IntegerAttr(blocks), b.getStringAttr("heads"),
            b.getI64IntegerAttr(1)},
-          kReduceThreads, reduceShared, false));
+          threads, reduceShared, false));
     }
     sequence->setAttr(kKernelsAttrName, b.getArrayAttr(descriptions));
     return success();
+  }
+
+  /// Which reduction kernel the `reduction` option asks for: "auto" takes
+  /// the tensor-core GEMM for bf16/f16 (its tf32 operands carry more bits
+  /// than their inputs; for f32 they would not) and the sliced kernel
+  /// otherwise.
+  FailureOr<StringRef> reductionKind(SequenceOp sequence, CellOp cell,
+                                     int64_t dh) {
+    Type e = SequenceShape(sequence).elementType;
+    bool mmaApplies = (e.isBF16() || e.isF16()) &&
+                      mmaReduceFits(CellLayout(cell).numGateValues, dh);
+    if (reduction == "auto")
+      return StringRef(mmaApplies ? "mma" : "sliced");
+    if (reduction == "sliced" || reduction == "serial")
+      return StringRef(reduction);
+    if (reduction == "mma") {
+      if (!mmaApplies)
+        return sequence.emitOpError()
+               << "cannot use the tensor-core reduction (reduction=mma): it "
+                  "takes bf16 or f16 sequences, this one is "
+               << e << "; use reduction=sliced or auto",
+               failure();
+      return StringRef("mma");
+    }
+    return sequence.emitOpError()
+           << "unknown reduction '" << reduction
+           << "': expected auto, mma, sliced or serial",
+           failure();
   }
 
   gpu::GPUModuleOp getOrCreateKernelModule(ModuleOp module,

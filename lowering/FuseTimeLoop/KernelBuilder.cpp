@@ -149,6 +149,11 @@ mlir::flashrnn::reduceKernelArgs(Builder &b, const SequenceShape &shape,
       {"dgates", MemRefType::get({dyn, dyn, na, dyn, dh}, f32)},
       {"dr", MemRefType::get({shape.rGates, dyn, dh, dh}, e)},
       {"db", MemRefType::get({shape.biasRows, dyn, dh}, e)},
+      // The workspace of a reduction split over CTAs (MmaReduceKernel.cpp):
+      // partial sums of dR (columns < DH) and db (column DH) per (head,
+      // gate value, unit), and arrival counters; zero at launch, left zero.
+      {"partial", MemRefType::get({dyn, na, dh, dh + 1}, f32)},
+      {"sync", MemRefType::get({dyn}, b.getI32Type())},
   };
 }
 

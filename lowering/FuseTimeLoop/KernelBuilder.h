@@ -171,6 +171,19 @@ gpu::GPUFuncOp buildSlicedReduceKernel(gpu::GPUModuleOp module, StringRef name,
                                        SequenceOp sequence, CellOp cell,
                                        int64_t &sharedBytes);
 
+/// The reduction as a tensor-core GEMM (MmaReduceKernel.cpp): tiles of
+/// dR x slices of B x T per head, mma.sync m16n8k8 on tf32, partial tiles
+/// summed in the `partial` workspace. Its launch: mmaReduceBlocksPerHead
+/// blocks per head of mmaReduceThreads threads, mmaReduceSharedBytes of
+/// dynamic shared memory. `mmaReduceFits` says whether the workspace's
+/// counters cover its tiles (DH up to about 4600).
+gpu::GPUFuncOp buildMmaReduceKernel(gpu::GPUModuleOp module, StringRef name,
+                                    SequenceOp sequence, CellOp cell);
+int64_t mmaReduceBlocksPerHead(int64_t numGateValues, int64_t headDim);
+int64_t mmaReduceThreads();
+int64_t mmaReduceSharedBytes();
+bool mmaReduceFits(int64_t numGateValues, int64_t headDim);
+
 } // namespace mlir::flashrnn
 
 #endif // FLASHRNN_LOWERING_FUSETIMELOOP_KERNELBUILDER_H

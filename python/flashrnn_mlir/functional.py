@@ -106,7 +106,10 @@ def _alloc(args, given, device):
             continue
         # h_exchange is read only after it is written, but zeroing it once
         # keeps a stale NaN from an earlier use out of a faulty kernel's way.
-        make = torch.zeros if name == "h_exchange" else torch.empty
+        # backward_reduce's `partial` sums must start at zero (the kernel
+        # leaves them zero; its `sync` counters the launch zeroes).
+        zeroed = ("h_exchange", "partial")
+        make = torch.zeros if name in zeroed else torch.empty
         out[name] = make(shape, dtype=_DTYPE_OF[dtype], device=device)
     return out
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <sstream>
+#include <tuple>
 
 namespace flashrnn {
 namespace cuda {
@@ -90,6 +91,14 @@ void runTraining(const Driver &drv, const Manifest &m,
   DeviceBuffer dBwdSync(drv, count(sh.backwardSync) * 4, "sync (backward)");
   DeviceBuffer dDr(drv, count(sh.dr) * es, "dr");
   DeviceBuffer dDb(drv, count(sh.db) * es, "db");
+  // backward_reduce's workspace starts at zero, and the kernel leaves it
+  // zero (checked after the checked pass), so it is zeroed only here.
+  DeviceBuffer dRedPartial(drv, count(sh.reducePartial) * 4,
+                           "partial (backward_reduce)");
+  fillBytes(drv, dRedPartial, 0, "partial (backward_reduce)");
+  DeviceBuffer dRedSync(drv, count(sh.reduceSync) * 4,
+                        "sync (backward_reduce)");
+  fillBytes(drv, dRedSync, 0, "sync (backward_reduce)");
 
   TrainingBuffers tb;
   tb.forward = {dWx.get(),     dR.get(),    dB.get(),           dS0.get(),
@@ -105,6 +114,8 @@ void runTraining(const Driver &drv, const Manifest &m,
   tb.backwardSync = dBwdSync.get();
   tb.dr = dDr.get();
   tb.db = dDb.get();
+  tb.reducePartial = dRedPartial.get();
+  tb.reduceSync = dRedSync.get();
   size_t fwdSlot = 0, bwdSlot = 0;
   KernelParams fwdParams = forwardTrainParams(tb, sh, fwdSlot);
   KernelParams bwdParams = backwardParams(tb, sh, bwdSlot);
@@ -188,6 +199,26 @@ void runTraining(const Driver &drv, const Manifest &m,
       for (const LaunchChunk &c : k->report().launches)
         os << k->describeLaunch(c);
     throw CudaError(os.str());
+  }
+  // The reduction's workspace must be zero again for the next launch.
+  for (const auto &[buf, shape, what] :
+       {std::make_tuple(&dRedPartial, sh.reducePartial, "partial"),
+        std::make_tuple(&dRedSync, sh.reduceSync, "sync")}) {
+    std::vector<uint32_t> words(count(shape));
+    drv.check(drv.api().memcpyDtoH(words.data(), buf->get(), words.size() * 4),
+              "cuMemcpyDtoH_v2", std::string(" (") + what + ")");
+    size_t nonZero = 0, first = 0;
+    for (size_t i = words.size(); i-- > 0;)
+      if (words[i]) {
+        ++nonZero;
+        first = i;
+      }
+    if (nonZero)
+      throw CudaError(re + " left its workspace `" + what + "` non-zero (" +
+                      std::to_string(nonZero) + " of " +
+                      std::to_string(words.size()) + " words, first at " +
+                      std::to_string(first) +
+                      "): the next launch would add to stale sums");
   }
 
   if (timing.repeat <= 0)

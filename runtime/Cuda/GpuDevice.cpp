@@ -106,7 +106,9 @@ bool deviceArgs(const Manifest &m, const std::vector<KernelSpec> &specs,
             {"saved_states", s.savedStates, "f32"},
             {"dgates", s.dgates, "f32"},
             {"dr", s.dr, pub},
-            {"db", s.db, pub}};
+            {"db", s.db, pub},
+            {"partial", s.reducePartial, "f32"},
+            {"sync", s.reduceSync, "i32"}};
   return true;
 }
 
@@ -242,6 +244,8 @@ bool DeviceLauncher::launch(const std::string &kind, int64_t batch,
     tb.backwardSync = ptr("sync");
     tb.dr = ptr("dr");
     tb.db = ptr("db");
+    tb.reducePartial = ptr("partial");
+    tb.reduceSync = ptr("sync");
     size_t slot = 0;
     KernelParams params;
     int64_t syncCount = 0;
@@ -263,6 +267,7 @@ bool DeviceLauncher::launch(const std::string &kind, int64_t batch,
         syncCount = s.backwardSync[0];
       } else {
         params = backwardReduceParams(tb, s);
+        syncCount = s.reduceSync[0];
       }
     }
     uint64_t sync = ptr("sync");

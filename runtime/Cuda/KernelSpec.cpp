@@ -168,7 +168,8 @@ const ExpectedArg kBackwardArgs[] = {
 const ExpectedArg kBackwardReduceArgs[] = {
     {"s0", "memref", 4, nullptr},         {"saved_states", "memref", 5, "f32"},
     {"dgates", "memref", 5, "f32"},       {"dr", "memref", 4, nullptr},
-    {"db", "memref", 3, nullptr}};
+    {"db", "memref", 3, nullptr},         {"partial", "memref", 4, "f32"},
+    {"sync", "memref", 1, "i32"}};
 
 struct Contract {
   const char *kind;
@@ -549,6 +550,11 @@ TrainingShapes trainingShapes(const Manifest &m, const KernelSpec &fwd,
   s.backwardExchange = {2, batch, heads, m.rGates, dh};
   // The backward has its own schedule: its batch tile sizes its counters.
   s.backwardSync = {heads * ((batch + bwd.batchTile - 1) / bwd.batchTile)};
+  // The reduction's workspace: per head, gate value and unit j, the partial
+  // sums of dR (columns 0..DH-1) and db (column DH), and one counter per
+  // (head, value, unit) row, more than any tiling of the rows needs.
+  s.reducePartial = {heads, na, dh, dh + 1};
+  s.reduceSync = {heads * na * dh};
   return s;
 }
 
@@ -588,6 +594,8 @@ KernelParams backwardReduceParams(const TrainingBuffers &buf,
   p.addMemref(buf.dgates, shapes.dgates);
   p.addMemref(buf.dr, shapes.dr);
   p.addMemref(buf.db, shapes.db);
+  p.addMemref(buf.reducePartial, shapes.reducePartial);
+  p.addMemref(buf.reduceSync, shapes.reduceSync);
   return p;
 }
 

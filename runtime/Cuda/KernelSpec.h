@@ -145,6 +145,10 @@ struct TrainingShapes {
   std::vector<int64_t> dgates;              // f32 [B, T, NA, NH, DH]
   std::vector<int64_t> backwardExchange;    // f32 [2, B, NH, Gr, DH]
   std::vector<int64_t> backwardSync;        // i32 [NH * ceil(B / bwd tile)]
+  // backward_reduce's workspace, zero before each launch (the kernel leaves
+  // it zero): f32 [NH, NA, DH, DH + 1] partial sums, i32 [NH * NA * DH]
+  // counters.
+  std::vector<int64_t> reducePartial, reduceSync;
 };
 TrainingShapes trainingShapes(const Manifest &m, const KernelSpec &fwd,
                               const KernelSpec &bwd, int64_t batch,
@@ -155,7 +159,7 @@ struct TrainingBuffers {
   ForwardBuffers forward; // forward_train's first 8 memrefs
   uint64_t savedGates = 0, savedStates = 0, dstates = 0, dlast = 0, dwx = 0,
            ds0 = 0, dgates = 0, backwardExchange = 0, backwardSync = 0,
-           dr = 0, db = 0;
+           dr = 0, db = 0, reducePartial = 0, reduceSync = 0;
 };
 
 /// forward_train: the forward's parameters, then saved_gates and
@@ -168,7 +172,8 @@ KernelParams forwardTrainParams(const TrainingBuffers &buffers,
 KernelParams backwardParams(const TrainingBuffers &buffers,
                             const TrainingShapes &shapes,
                             size_t &batchBeginSlot);
-/// backward_reduce: s0, saved_states, dgates, dr, db (57 parameters).
+/// backward_reduce: s0, saved_states, dgates, dr, db, partial, sync (73
+/// parameters).
 KernelParams backwardReduceParams(const TrainingBuffers &buffers,
                                   const TrainingShapes &shapes);
 

@@ -1,5 +1,5 @@
-// RUN: flashrnn-opt %s -flashrnn-plan="training=true" -flashrnn-derive-backward -flashrnn-fuse-time-loop="sliced-reduction=true" | FileCheck %s
-// RUN: flashrnn-opt %s -flashrnn-plan="training=true" -flashrnn-derive-backward -flashrnn-fuse-time-loop | FileCheck %s --check-prefix=SERIAL
+// RUN: flashrnn-opt %s -flashrnn-plan="training=true" -flashrnn-derive-backward -flashrnn-fuse-time-loop="reduction=sliced" | FileCheck %s
+// RUN: flashrnn-opt %s -flashrnn-plan="training=true" -flashrnn-derive-backward -flashrnn-fuse-time-loop="reduction=serial" | FileCheck %s --check-prefix=SERIAL
 
 // The sliced reduction of an LSTM head of 64: 256 threads = 4 slices x 64
 // output elements (j, i), so 64 x 64 / 64 = 64 blocks per head; each slice

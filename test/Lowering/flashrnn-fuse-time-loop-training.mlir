@@ -1,4 +1,4 @@
-// RUN: flashrnn-opt %s -flashrnn-plan=training=true -flashrnn-derive-backward -flashrnn-fuse-time-loop | FileCheck %s
+// RUN: flashrnn-opt %s -flashrnn-plan=training=true -flashrnn-derive-backward -flashrnn-fuse-time-loop=reduction=serial | FileCheck %s
 // RUN: flashrnn-opt %s -flashrnn-plan=training=true -flashrnn-derive-backward -flashrnn-fuse-time-loop -flashrnn-cache-recurrent-weights | FileCheck %s --check-prefix=CACHE
 // RUN: not flashrnn-opt %s -flashrnn-plan=training=true -flashrnn-fuse-time-loop 2>&1 | FileCheck %s --check-prefix=NOADJ
 
@@ -51,7 +51,7 @@ func.func @f(%wx: tensor<?x?x1x?x32xf32>, %r: tensor<1x?x32x32xf32>, %b: tensor<
 // CHECK: memref.load %[[R]][%c0{{.*}}, %{{.*}}, %[[J]], %{{.*}}]
 // CHECK: } {flashrnn.time_loop}
 
-// The reduction: dR[j, i] += dg[b, t, j] * h_{t-1}[b, i], h_{-1} = s0.
+// The (serial) reduction: dR[j, i] += dg[b, t, j] * h_{t-1}[b, i], h_{-1} = s0.
 // CHECK: gpu.func @elman_backward_reduce({{.*}}"s0"{{.*}}"saved_states"{{.*}}"dgates"{{.*}}"dr"{{.*}}"db"
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
 // CHECK: math.fma

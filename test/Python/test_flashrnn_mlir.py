@@ -232,7 +232,8 @@ class RuntimeBindingTest(unittest.TestCase):
         self.assertEqual(bwd["h_exchange"], ((2, B, NH, 3, DH), "f32"))
         red = [n for n, _, _ in self.pkg.kernel_args("backward_reduce", B, T,
                                                      NH)]
-        self.assertEqual(red, ["s0", "saved_states", "dgates", "dr", "db"])
+        self.assertEqual(red, ["s0", "saved_states", "dgates", "dr", "db",
+                               "partial", "sync"])
 
     def test_kernel_arg_errors(self):
         with self.assertRaisesRegex(runtime.FlashRnnError,
@@ -285,8 +286,11 @@ class FakeDeviceLaunchTest(unittest.TestCase):
                 out[name] = p.value
                 floats[name, kind] = (ctypes.c_float * n).from_address(p.value)
                 # Garbage in `sync`: the runtime must zero it per launch.
+                # backward_reduce's `partial` is the caller's to zero once
+                # (functional.py does; the kernel leaves it zero).
+                fill = {"sync": -1.0, "partial": 0.0}.get(name, 0.5)
                 for i in range(n):
-                    floats[name, kind][i] = -1.0 if name == "sync" else 0.5
+                    floats[name, kind][i] = fill
             return out
 
         ft = alloc("forward_train", {})

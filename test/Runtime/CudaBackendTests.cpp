@@ -329,10 +329,15 @@ TEST(CudaParams, TrainingParamsFollowTheContract) {
   EXPECT_EQ(bw.slot(hx + 8), uint64_t(4 * NH * DH * B)); // stride of dim 0
   EXPECT_EQ(bw.slot(hx + 13), 0x5000u);    // sync
   KernelParams rd = backwardReduceParams(buf, sh);
-  EXPECT_EQ(rd.size(), 57u); // no batch_begin
+  // s0, saved_states, dgates, dr, db, then the workspace: partial (rank 4,
+  // 11 slots) and sync (rank 1, 5 slots); no batch_begin.
+  EXPECT_EQ(rd.size(), 73u);
   EXPECT_EQ(rd.slot(0), 0x2000u);
   EXPECT_EQ(rd.slot(57 - 9 - 11), 0x6000u); // dr
   EXPECT_EQ(rd.slot(57 - 9), 0x7000u);      // db
+  EXPECT_EQ(rd.slot(57 + 3), uint64_t(NH)); // partial [NH, NA, DH, DH + 1]
+  EXPECT_EQ(rd.slot(57 + 6), uint64_t(DH + 1));
+  EXPECT_EQ(rd.slot(57 + 11 + 3), uint64_t(NH * 4 * DH)); // sync: NH NA DH
 }
 
 TEST(CudaKernelSpec, RejectsMalformedEntries) {

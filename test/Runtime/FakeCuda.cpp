@@ -282,12 +282,14 @@ Result launchReduce(const std::string &name, unsigned gx, unsigned gy,
                     unsigned gz, unsigned bx, unsigned by, unsigned bz,
                     unsigned smem, void **params, bool cooperative) {
   size_t at = 0;
-  Memref s0, savedStates, dgates, dr, db;
+  Memref s0, savedStates, dgates, dr, db, partial, sync;
   if (!readMemref(params, at, 4, "s0", s0) ||
       !readMemref(params, at, 5, "saved_states", savedStates) ||
       !readMemref(params, at, 5, "dgates", dgates) ||
       !readMemref(params, at, 4, "dr", dr) ||
-      !readMemref(params, at, 3, "db", db))
+      !readMemref(params, at, 3, "db", db) ||
+      !readMemref(params, at, 4, "partial", partial) ||
+      !readMemref(params, at, 1, "sync", sync))
     return kInvalidValue;
   int64_t S = s0.sizes[0], B = s0.sizes[1], NH = s0.sizes[2],
           DH = s0.sizes[3], T = savedStates.sizes[2];
@@ -297,8 +299,15 @@ Result launchReduce(const std::string &name, unsigned gx, unsigned gy,
       dgates.sizes[1] == T && dgates.sizes[3] == NH && dgates.sizes[4] == DH &&
       dr.sizes == std::vector<int64_t>{dr.sizes[0], NH, DH, DH} &&
       db.sizes == std::vector<int64_t>{db.sizes[0], NH, DH} &&
+      partial.sizes ==
+          std::vector<int64_t>{NH, dgates.sizes[2], DH, DH + 1} &&
+      sync.sizes == std::vector<int64_t>{NH * dgates.sizes[2] * DH} &&
       int64_t(gy) == NH && !cooperative;
   const char *problem = shapesOk ? "" : " BAD SHAPES";
+  // The workspace is zero at every launch (the real kernel leaves it so).
+  if (shapesOk && (!allBytes(partial.pointer, allocations()[partial.pointer], 0) ||
+                   !allBytes(sync.pointer, allocations()[sync.pointer], 0)))
+    problem = " WORKSPACE NOT ZERO";
   // It sums dgates over the whole batch: every backward launch must be done
   // (no row left unwritten, except one the tests skip on purpose).
   int64_t skip = env("FAKE_CUDA_SKIP_ROW", -1);

@@ -65,10 +65,13 @@ static cl::opt<bool> preciseMath(
     "precise-math",
     cl::desc("keep libdevice's tanh and the exact sigmoid in bf16/f16 kernels "
              "(default: tanh.approx.f32, see flashrnn-approximate-math)"));
-static cl::opt<bool> slicedReduction(
-    "sliced-reduction",
-    cl::desc("experimental: the dR/db reduction with the B x T sum split "
-             "over four thread groups per output (not yet run on a GPU)"));
+static cl::opt<std::string> reduction(
+    "reduction",
+    cl::desc("the dR/db reduction kernel: mma (a tensor-core GEMM over B x T; "
+             "bf16/f16), sliced (four slices of the B x T sum per element), "
+             "serial (one chain per element); default: mma for bf16/f16, "
+             "sliced otherwise, and sliced with --no-mma"),
+    cl::init(""));
 static cl::opt<std::string> dtypeOption(
     "dtype", cl::desc("compile the cell for this element type (bf16, f16, "
                       "f32) instead of the sequence's"));
@@ -210,7 +213,8 @@ int main(int argc, char **argv) {
     options.training = !inferenceOnly;
     options.mma = !noMma;
     options.approximateMath = !preciseMath;
-    options.slicedReduction = slicedReduction;
+    options.reduction =
+        !reduction.empty() ? std::string(reduction) : noMma ? "sliced" : "auto";
     options.cudaToolkit = toolkitPath();
     llvm::SmallString<256> libdevice(options.cudaToolkit);
     llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
