@@ -37,17 +37,16 @@ for cell in ${NOMMA_CELLS:-lstm}; do
     --chip "$CHIP" --dtype bf16 --head-dim 64 -o "$OUT_DIR/$cell-bf16-dh64-precise"
   n=$((n + 2))
 done
-# One LSTM head of 2048 (TARGETS.md item 2; R in global memory, not yet run
-# on a GPU).
+# One LSTM head of 2048 (TARGETS.md item 2; R in global memory).
 "$BUILD_DIR/bin/flashrnn-compile" examples/lstm.mlir -q --chip "$CHIP" \
   --dtype bf16 --head-dim 2048 -o "$OUT_DIR/lstm-bf16-dh2048" 2>/dev/null
 n=$((n + 1))
-# The experimental sliced dR/db reduction (not yet run on a GPU): to check
-# and time against the default packages of the same cell.
-for spec in ${SLICED:-lstm:64 gru:64 slstm:64 lstm:768}; do
-  cell=${spec%%:*} dh=${spec##*:}
-  "$BUILD_DIR/bin/flashrnn-compile" "examples/$cell.mlir" -q --sliced-reduction \
-    --chip "$CHIP" --dtype bf16 --head-dim "$dh" -o "$OUT_DIR/$cell-bf16-dh$dh-sliced"
+# The other dR/db reductions (the default for bf16/f16 is the tensor-core
+# GEMM), to check and time against the default packages of the same cell.
+for spec in ${OTHER_REDUCTIONS:-lstm:64:sliced gru:64:sliced slstm:64:sliced lstm:768:sliced lstm:64:serial}; do
+  IFS=: read -r cell dh kind <<< "$spec"
+  "$BUILD_DIR/bin/flashrnn-compile" "examples/$cell.mlir" -q --reduction="$kind" \
+    --chip "$CHIP" --dtype bf16 --head-dim "$dh" -o "$OUT_DIR/$cell-bf16-dh$dh-$kind"
   n=$((n + 1))
 done
 end=$(date +%s.%N)
