@@ -15,12 +15,6 @@ for tool in memcheck racecheck; do
 done
 } > $OUT/sanitizer.txt 2>&1
 cat $OUT/sanitizer.txt
-mkdir -p q && for p in lstm gru slstm elman cifg_lstm ligru janet; do cp -r gpu-packages/$p-bf16-dh64 q/; done
-cp -r gpu-packages/lstm-f16-dh64 gpu-packages/lstm-bf16-dh48 gpu-packages/lstm-bf16-dh128 gpu-packages/lstm-bf16-dh2048 gpu-packages/gru-f16-dh64 q/
-LOGS_DIR=/tmp/logs timeout 240 bash scripts/gpu-check.sh --packages q --no-sanitizer --repeat 5 --shapes "16,1024,12" > $OUT/check.txt 2>&1; echo check rc=$?
-mkdir -p q2 && cp -r gpu-packages/lstm-bf16-dh2048 gpu-packages/lstm-bf16-dh768 q2/
-LOGS_DIR=/tmp/logs2 timeout 120 bash scripts/gpu-check.sh --packages q2 --no-sanitizer --repeat 3 > $OUT/check2.txt 2>&1; echo check2 rc=$?
-grep -E "^\| [a-z_]+ \|" $OUT/check.txt $OUT/check2.txt | grep -v "^.*| cell" | cut -c1-220
 {
 for p in lstm-bf16-dh64 lstm-bf16-dh64-sliced lstm-bf16-dh64-serial; do
   timeout 100 $B gpu-packages/$p --shape 16,1024,12 --shape 2,1024,12 --backward --repeat 10
@@ -32,4 +26,10 @@ for c in gru slstm elman; do timeout 60 $B gpu-packages/$c-bf16-dh64 --shape 16,
 timeout 60 $B gpu-packages/lstm-bf16-dh768 --shape 16,1024,1 --backward --no-check --repeat 5
 } > $OUT/bench.txt 2>&1
 grep -E "^package|^\| [0-9]" $OUT/bench.txt
+mkdir -p q && for p in lstm gru slstm elman cifg_lstm ligru janet; do cp -r gpu-packages/$p-bf16-dh64 q/; done
+cp -r gpu-packages/lstm-f16-dh64 gpu-packages/lstm-bf16-dh48 gpu-packages/lstm-bf16-dh128 gpu-packages/gru-f16-dh64 q/
+LOGS_DIR=/tmp/logs timeout 200 bash scripts/gpu-check.sh --packages q --no-sanitizer --repeat 5 --shapes "16,1024,12" > $OUT/check.txt 2>&1; echo check rc=$?
+mkdir -p q2 && cp -r gpu-packages/lstm-bf16-dh2048 gpu-packages/lstm-bf16-dh768 q2/
+LOGS_DIR=/tmp/logs2 timeout 120 bash scripts/gpu-check.sh --packages q2 --no-sanitizer --repeat 3 > $OUT/check2.txt 2>&1; echo check2 rc=$?
+grep -E "^\| [a-z_]+ \|" $OUT/check.txt $OUT/check2.txt | grep -v "^.*| cell" | cut -c1-220
 tar czf $OUT/logs.tgz -C /tmp logs logs2 2>/dev/null; ls $OUT
