@@ -34,31 +34,16 @@ gpu::GPUFuncOp mlir::flashrnn::buildBackwardKernel(gpu::GPUModuleOp module,
   SequenceShape shape(sequence);
   Type e = shape.elementType;
   int64_t dh = shape.headDim;
-  int64_t gw = shape.wxGates;
   int64_t gr = shape.rGates;
   int64_t s = shape.states;
   CellLayout layout(cell);
   int64_t na = layout.numGateValues;
-  int64_t dyn = ShapedType::kDynamic;
   KernelEmitter em(sequence.getContext(), sequence.getLoc(), e);
   OpBuilder &b = em.b;
   Location loc = em.loc;
   Type f32 = b.getF32Type();
 
-  SmallVector<KernelArgSpec> args = {
-      {"r", MemRefType::get({gr, dyn, dh, dh}, e)},
-      {"s0", MemRefType::get({s, dyn, dyn, dh}, e)},
-      {"saved_gates", MemRefType::get({dyn, dyn, na, dyn, dh}, f32)},
-      {"saved_states", MemRefType::get({s, dyn, dyn, dyn, dh}, f32)},
-      {"dstates", MemRefType::get({s, dyn, dyn, dyn, dh}, e)},
-      {"dlast", MemRefType::get({s, dyn, dyn, dh}, e)},
-      {"dwx", MemRefType::get({dyn, dyn, gw, dyn, dh}, e)},
-      {"ds0", MemRefType::get({s, dyn, dyn, dh}, e)},
-      {"dgates", MemRefType::get({dyn, dyn, na, dyn, dh}, f32)},
-      {"h_exchange", MemRefType::get({2, dyn, dyn, gr, dh}, f32)},
-      {"sync", MemRefType::get({dyn}, b.getI32Type())},
-      {"batch_begin", b.getI32Type()},
-  };
+  SmallVector<KernelArgSpec> args = backwardKernelArgs(b, shape, layout);
   gpu::GPUFuncOp func =
       em.createKernel(module, name, args, schedule, schedule.getThreads());
   func->setAttr(kRUnitDimAttrName, b.getI64IntegerAttr(3));

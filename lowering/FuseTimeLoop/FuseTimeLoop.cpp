@@ -112,7 +112,10 @@ struct FlashRNNFuseTimeLoop
           train, "forward_train", schedule, persistentGrid(),
           schedule.getThreads(), schedule.getSharedBytes(),
           schedule.getGridBarrier()));
-      gpu::GPUFuncOp backward = buildBackwardKernel(
+      auto buildBackward = backwardSchedule.getRPlacement() == "registers"
+                               ? buildMmaBackwardKernel
+                               : buildBackwardKernel;
+      gpu::GPUFuncOp backward = buildBackward(
           kernels, uniqueName(kernels, cellName + "_backward"), sequence, cell,
           adjoint, backwardSchedule);
       descriptions.push_back(describeKernel(

@@ -137,6 +137,29 @@ mlir::flashrnn::forwardKernelArgs(Builder &b, const SequenceShape &shape,
 }
 
 SmallVector<KernelArgSpec>
+mlir::flashrnn::backwardKernelArgs(Builder &b, const SequenceShape &shape,
+                                   const CellLayout &layout) {
+  Type e = shape.elementType, f32 = b.getF32Type();
+  int64_t dh = shape.headDim, s = shape.states, gr = shape.rGates;
+  int64_t na = layout.numGateValues;
+  int64_t dyn = ShapedType::kDynamic;
+  return {
+      {"r", MemRefType::get({gr, dyn, dh, dh}, e)},
+      {"s0", MemRefType::get({s, dyn, dyn, dh}, e)},
+      {"saved_gates", MemRefType::get({dyn, dyn, na, dyn, dh}, f32)},
+      {"saved_states", MemRefType::get({s, dyn, dyn, dyn, dh}, f32)},
+      {"dstates", MemRefType::get({s, dyn, dyn, dyn, dh}, e)},
+      {"dlast", MemRefType::get({s, dyn, dyn, dh}, e)},
+      {"dwx", MemRefType::get({dyn, dyn, shape.wxGates, dyn, dh}, e)},
+      {"ds0", MemRefType::get({s, dyn, dyn, dh}, e)},
+      {"dgates", MemRefType::get({dyn, dyn, na, dyn, dh}, f32)},
+      {"h_exchange", MemRefType::get({2, dyn, dyn, gr, dh}, f32)},
+      {"sync", MemRefType::get({dyn}, b.getI32Type())},
+      {"batch_begin", b.getI32Type()},
+  };
+}
+
+SmallVector<KernelArgSpec>
 mlir::flashrnn::reduceKernelArgs(Builder &b, const SequenceShape &shape,
                                  const CellLayout &layout) {
   Type e = shape.elementType, f32 = b.getF32Type();

@@ -86,6 +86,11 @@ SmallVector<KernelArgSpec> forwardKernelArgs(Builder &b,
                                              const CellLayout &layout,
                                              bool training);
 
+/// The arguments of the backward kernels (scalar and tensor-core).
+SmallVector<KernelArgSpec> backwardKernelArgs(Builder &b,
+                                              const SequenceShape &shape,
+                                              const CellLayout &layout);
+
 /// The arguments of the dR/db reduction kernels.
 SmallVector<KernelArgSpec> reduceKernelArgs(Builder &b,
                                             const SequenceShape &shape,
@@ -151,6 +156,14 @@ gpu::GPUFuncOp buildBackwardKernel(gpu::GPUModuleOp module, StringRef name,
                                    SequenceOp sequence, CellOp cell,
                                    func::FuncOp adjoint,
                                    ScheduleAttr schedule);
+
+/// Builds the backward for a schedule with rPlacement "registers"
+/// (MmaBackwardKernel.cpp): dh = R^T dg on tensor cores, R^T's fragments in
+/// registers, 2 DH threads of four (unit, batch row) elements each.
+gpu::GPUFuncOp buildMmaBackwardKernel(gpu::GPUModuleOp module, StringRef name,
+                                      SequenceOp sequence, CellOp cell,
+                                      func::FuncOp adjoint,
+                                      ScheduleAttr schedule);
 
 /// Threads per block of the reduction kernel.
 constexpr int64_t kReduceThreads = 256;

@@ -43,6 +43,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
+#include "lowering/FuseTimeLoop/MmaEmitter.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -51,70 +52,6 @@
 using namespace mlir;
 using namespace mlir::flashrnn;
 
-namespace {
-
-/// Emits the fragment loads and mma.sync ops of one element type.
-struct MmaEmitter {
-  MmaEmitter(KernelEmitter &em, Type elementType)
-      : em(em), elementType(elementType) {}
-
-  /// The register type of a pair of operands: i32 for bf16 (as NVVM's mma
-  /// wants it), vector<2xf16> for f16.
-  Type pairType() {
-    if (elementType.isBF16())
-      return em.b.getI32Type();
-    return VectorType::get({2}, elementType);
-  }
-
-  /// Two consecutive elements of `memref` at `indices` (the last index is
-  /// even, so the pair is 4-byte aligned) as one operand register.
-  Value loadPair(Value memref, ValueRange indices) {
-    OpBuilder &b = em.b;
-    auto vecType = VectorType::get({2}, elementType);
-    auto load = vector::LoadOp::create(b, em.loc, vecType, memref, indices);
-    load.setAlignment(4);
-    if (!elementType.isBF16())
-      return load;
-    Value bits = vector::BitCastOp::create(
-        b, em.loc, VectorType::get({1}, b.getI32Type()), load);
-    return vector::ExtractOp::create(b, em.loc, bits, ArrayRef<int64_t>{0});
-  }
-
-  Value zeroPair() {
-    OpBuilder &b = em.b;
-    if (elementType.isBF16())
-      return arith::ConstantIntOp::create(b, em.loc, 0, 32);
-    auto vecType = VectorType::get({2}, elementType);
-    return arith::ConstantOp::create(
-        b, em.loc, DenseElementsAttr::get(vecType, b.getZeroAttr(elementType)));
-  }
-
-  /// d = a . b + c, m16n8k16, row-major A, column-major B, f32 accumulators.
-  SmallVector<Value> mma(ArrayRef<Value> a, ArrayRef<Value> bFrag,
-                         ArrayRef<Value> c) {
-    OpBuilder &b = em.b;
-    Type f32 = b.getF32Type();
-    auto resultType = LLVM::LLVMStructType::getLiteral(
-        b.getContext(), {f32, f32, f32, f32});
-    NVVM::MMATypes type = elementType.isBF16() ? NVVM::MMATypes::bf16
-                                               : NVVM::MMATypes::f16;
-    auto op = NVVM::MmaOp::create(
-        b, em.loc, resultType, a, bFrag, c, ArrayRef<int64_t>{16, 8, 16},
-        std::nullopt, std::nullopt,
-        std::array<NVVM::MMATypes, 2>{type, type},
-        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                       NVVM::MMALayout::col});
-    SmallVector<Value> d;
-    for (int64_t i = 0; i < 4; ++i)
-      d.push_back(LLVM::ExtractValueOp::create(b, em.loc, op, i));
-    return d;
-  }
-
-  KernelEmitter &em;
-  Type elementType;
-};
-
-} // namespace
 
 gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
                                                      StringRef name,

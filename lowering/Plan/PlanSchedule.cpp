@@ -148,6 +148,54 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                              shared);
   }
 
+  /// The tensor-core backward (MmaBackwardKernel.cpp): the head in one CTA
+  /// of 2 * DH threads (one warp per 16 units, batch tile 8 = mma N), four
+  /// (unit, batch row) elements per thread, R^T's fragments in registers, dg
+  /// in shared memory in two parts (hi, lo) of the element type.
+  std::optional<ScheduleAttr>
+  findMmaBackwardSchedule(MLIRContext *ctx, const ChipLimits &limits,
+                          Type elementType, int64_t gates, int64_t dh,
+                          int64_t numStates, int64_t numGateValues) {
+    if (!mma || batchTile != kMmaBatchTile ||
+        !(elementType.isBF16() || elementType.isF16()) || dh % 16 != 0)
+      return std::nullopt;
+    int64_t threads = 2 * dh;
+    if (threads > limits.maxThreadsPerBlock)
+      return std::nullopt;
+    // 32-bit registers: R^T's fragments (G DH / 16 k-tiles x 4); per
+    // element (4) the step's values (dstates, s_{t-1}, gate values) twice
+    // (this step's and the next's, prefetched) and the carried state
+    // gradients; and 36 + 16 G for the accumulators, addresses and the
+    // adjoint's temporaries. An estimate fitted to ptxas -v over the
+    // examples at DH 48-128 (LSTM 64: 236 estimated, 254 used; LSTM 96 and
+    // sLSTM, which spill, are over the budget);
+    // test/Target/ptxas-mma-sweep.test checks that no admitted example
+    // spills.
+    int64_t kTiles = gates * dh / 16;
+    int64_t perElement = 2 * (2 * numStates + numGateValues) + numStates;
+    int64_t registers = kTiles * 4 + 4 * perElement + 36 + 16 * gates;
+    int64_t budget = std::min<int64_t>(
+        kMaxRegistersPerThread, limits.registersPerSM / threads);
+    if (registers > budget)
+      return std::nullopt;
+    Builder b(ctx);
+    int64_t shared =
+        2 * kMmaBatchTile * (2 * gates * dh + 8) * elementBytes(elementType);
+    if (shared > limits.maxSharedBytesPerBlock)
+      return std::nullopt;
+    return ScheduleAttr::get(ctx, b.getStringAttr(chip), 1, dh, kMmaBatchTile,
+                             threads, b.getStringAttr("registers"), false,
+                             shared);
+  }
+
+  /// The gate values the cell body reads: one per gate, two per split gate.
+  static int64_t numGateValues(CellOp cell) {
+    int64_t n = 0;
+    for (GateAttr g : cell.getGates().getAsRange<GateAttr>())
+      n += g.getSplit() ? 2 : 1;
+    return n;
+  }
+
   LogicalResult plan(SequenceOp op, const ChipLimits &limits) {
     auto rType = cast<RankedTensorType>(op.getR().getType());
     int64_t gates = rType.getDimSize(0);
@@ -185,8 +233,14 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     SmallVector<int64_t> tiles;
     for (int64_t t = batchTile; t >= 1; t /= 2)
       tiles.push_back(t);
-    std::optional<ScheduleAttr> backward = findSchedule(
-        op.getContext(), limits, gates, dh, rBytes, gates, tiles);
+    std::optional<ScheduleAttr> backward;
+    if (cell)
+      backward = findMmaBackwardSchedule(
+          op.getContext(), limits, rType.getElementType(), gates, dh,
+          cell.getNumStates(), numGateValues(cell));
+    if (!backward)
+      backward = findSchedule(op.getContext(), limits, gates, dh, rBytes,
+                              gates, tiles);
     if (!backward) {
       backward = findSchedule(op.getContext(), limits, gates, dh, rBytes,
                               gates, tiles, /*rInGlobal=*/true);

@@ -1,4 +1,4 @@
-// RUN: flashrnn-opt %s -flashrnn-plan="training=true max-shared-bytes=12288" -flashrnn-derive-backward -flashrnn-fuse-time-loop -flashrnn-grid-sync | FileCheck %s
+// RUN: flashrnn-opt %s -flashrnn-plan="training=true max-shared-bytes=12288 mma=false" -flashrnn-derive-backward -flashrnn-fuse-time-loop -flashrnn-grid-sync | FileCheck %s
 
 // The LSTM backward exchanges the gradients of its four recurrent gate parts
 // each step: with 12 KiB of shared memory per block the head of 32 is split

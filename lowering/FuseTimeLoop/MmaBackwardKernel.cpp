@@ -1,0 +1,325 @@
+//===- MmaBackwardKernel.cpp - the tensor-core persistent backward --------===//
+//
+// The backward for heads that fit one CTA (backward schedule rPlacement
+// "registers"), with the recurrent matmul
+//   dh_{t-1}[i, b] = sum_{k, j} R[k, j, i] dg_t[k, j, b]
+// on tensor cores: D[16 x 8] += A[16 x 16] . B[16 x 8] (mma.sync m16n8k16,
+// f32 accumulation) with A a tile of R^T (M = units i, K = (gate k, unit j))
+// and B a tile of the exchanged gate gradients (K = (k, j), N = the CTA's 8
+// batch rows). The scalar kernel (BackwardKernels.cpp) does the same sum
+// with Gr x DH FMAs per thread and step out of shared memory: 4.3 ms for
+// LSTM 64x12 at T = 1024, 4.2 us per step (H100, docs/PERFORMANCE.md).
+//
+// Layout choices:
+//   * Warp w owns units 16w .. 16w+15 (one m-tile; 2 DH threads in all).
+//     The accumulator fragment of lane (g = lane/4, q = lane%4) holds dh for
+//     units 16w+g and 16w+8+g, batch rows 2q and 2q+1: the thread runs the
+//     adjoint of exactly those four (unit, row) elements, so dh never
+//     crosses threads. Only dg does, once per step.
+//   * R^T's fragments do not change over the sequence: they are gathered
+//     into registers before the time loop (Gr DH / 16 k-tiles x 4
+//     registers). Their pairs run along j, which is not contiguous in R, so
+//     they are two scalar loads each, not vector.load fragments the
+//     cache-recurrent-weights pass would hoist: the builder places them.
+//   * dg of the step's recurrent gate parts goes to shared memory in the
+//     element type, split into two parts, dg = hi + lo (lo the rounding
+//     error of hi), as the training forward splits h: the matmul runs on
+//     both, so dh carries about 16 bits of dg, as the scalar kernel's f32
+//     does. Layout [slot][row][part][k][j], rows padded by 8 elements: a B
+//     fragment is two 32-bit loads of consecutive j, and the 8 rows x 4
+//     lanes of a load hit 32 different banks. Double-buffered: one barrier
+//     per step. The stores and the barrier are what flashrnn.exchange lowers
+//     to within one CTA; the op itself carries one (row, unit) element per
+//     thread, this kernel publishes four.
+//   * The saved values a step reads (dstates, the states of t - 1 and the
+//     gate values) are loaded one step ahead, so their global-memory latency
+//     overlaps the previous step's matmul and barrier.
+//
+//===----------------------------------------------------------------------===//
+#include "lowering/FuseTimeLoop/KernelBuilder.h"
+#include "lowering/FuseTimeLoop/MmaEmitter.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+using namespace mlir::flashrnn;
+
+gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
+                                                      StringRef name,
+                                                      SequenceOp sequence,
+                                                      CellOp cell,
+                                                      func::FuncOp adjoint,
+                                                      ScheduleAttr schedule) {
+  SequenceShape shape(sequence);
+  Type e = shape.elementType;
+  int64_t dh = shape.headDim;
+  int64_t gr = shape.rGates;
+  int64_t s = shape.states;
+  CellLayout layout(cell);
+  int64_t na = layout.numGateValues;
+  int64_t dyn = ShapedType::kDynamic;
+  KernelEmitter em(sequence.getContext(), sequence.getLoc(), e);
+  OpBuilder &b = em.b;
+  Location loc = em.loc;
+  Type f32 = b.getF32Type();
+  constexpr int64_t kRowsPerTile = 8; // mma N: the CTA's batch rows
+  constexpr int64_t kElements = 4;    // (unit, row) pairs per thread
+  constexpr int64_t kParts = 2;       // dg = hi + lo
+  const int64_t kTiles = gr * dh / 16;
+  // One row of the staged dg: kParts x Gr x DH elements and 8 of padding,
+  // so that a row is 4 (mod 8) words and 8 rows start in different banks.
+  const int64_t rowLength = kParts * gr * dh + 8;
+
+  SmallVector<KernelArgSpec> args = backwardKernelArgs(b, shape, layout);
+  gpu::GPUFuncOp func =
+      em.createKernel(module, name, args, schedule, schedule.getThreads());
+  // One CTA per SM is all the schedule needs; without this ptxas caps the
+  // registers at 128 for two and spills R's fragments.
+  func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                b.getI32IntegerAttr(1));
+  auto arg = [&](StringRef n) -> Value { return lookupKernelArg(func, n); };
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddIOp::create(b, loc, x, y);
+  };
+  auto addc = [&](Value x, int64_t c) { return add(x, em.cst(c)); };
+
+  // Where the thread is: warp w, lane (g, q); units 16w+g, 16w+8+g; batch
+  // rows 2q, 2q+1. Element c = 2 * (unit half) + row: accumulator c.
+  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  Value head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  Value tile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+  Value warp = arith::DivUIOp::create(b, loc, tid, em.cst(32));
+  Value lane = arith::RemUIOp::create(b, loc, tid, em.cst(32));
+  Value g = arith::DivUIOp::create(b, loc, lane, em.cst(4));
+  Value q = arith::RemUIOp::create(b, loc, lane, em.cst(4));
+  Value unit0 = add(arith::MulIOp::create(b, loc, warp, em.cst(16)), g);
+  SmallVector<Value> units = {unit0, addc(unit0, 8)};
+  Value batchSize = buildBatchSize(b, loc, func);
+  Value begin = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                           arg("batch_begin"));
+  Value tileStart = add(
+      begin, arith::MulIOp::create(b, loc, tile, em.cst(kRowsPerTile)));
+  SmallVector<Value> rows, batch, valid, safeBatch;
+  for (int64_t r = 0; r < 2; ++r) {
+    rows.push_back(addc(arith::MulIOp::create(b, loc, q, em.cst(2)), r));
+    batch.push_back(add(tileStart, rows[r]));
+    valid.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          batch[r], batchSize));
+    safeBatch.push_back(
+        arith::SelectOp::create(b, loc, valid[r], batch[r], em.cst(0)));
+  }
+  auto unitOf = [&](int64_t c) { return units[c / 2]; };
+  auto rowOf = [&](int64_t c) { return c % 2; };
+
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  Value smem = gpu::DynamicSharedMemoryOp::create(
+      b, loc,
+      MemRefType::get({dyn}, b.getI8Type(), MemRefLayoutAttrInterface{},
+                      workgroup));
+  Value dgs = memref::ViewOp::create(
+      b, loc,
+      MemRefType::get({2, kRowsPerTile, rowLength}, e,
+                      MemRefLayoutAttrInterface{}, workgroup),
+      smem, em.cst(0), ValueRange{});
+
+  // R^T's A fragments, before the time loop: [kt][4 registers]. Register
+  // pair p of k-tile kt holds R[k, j, i], R[k, j + 1, i] for unit i =
+  // 16w + g (+8 for pairs 1, 3) and j = 16kt' + 2q (+8 for pairs 2, 3).
+  auto pair = [&](int64_t k, Value j, Value i) -> Value {
+    Value lo = memref::LoadOp::create(b, loc, arg("r"),
+                                      ValueRange{em.cst(k), head, j, i});
+    Value hi = memref::LoadOp::create(
+        b, loc, arg("r"), ValueRange{em.cst(k), head, addc(j, 1), i});
+    Value v = vector::FromElementsOp::create(b, loc, VectorType::get({2}, e),
+                                             ValueRange{lo, hi});
+    if (!e.isBF16())
+      return v;
+    Value bits = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), v);
+    return vector::ExtractOp::create(b, loc, bits, ArrayRef<int64_t>{0});
+  };
+  Value twoQ = arith::MulIOp::create(b, loc, q, em.cst(2));
+  SmallVector<Value> rFrag;
+  for (int64_t kt = 0; kt < kTiles; ++kt) {
+    int64_t k = 16 * kt / dh, j0 = 16 * kt % dh;
+    Value j = addc(twoQ, j0), j8 = addc(twoQ, j0 + 8);
+    rFrag.push_back(pair(k, j, units[0]));
+    rFrag.push_back(pair(k, j, units[1]));
+    rFrag.push_back(pair(k, j8, units[0]));
+    rFrag.push_back(pair(k, j8, units[1]));
+  }
+
+  // What step `tt` reads, per element: dstates (S), the states of step
+  // tt - 1 (S; s0 at tt = 0) and the saved gate values (NA).
+  const int64_t perElement = 2 * s + na;
+  auto loadStep = [&](Value tt) {
+    SmallVector<Value> values;
+    Value first =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tt, em.cst(0));
+    Value tm1 = arith::SubIOp::create(
+        b, loc, arith::MaxUIOp::create(b, loc, tt, em.cst(1)), em.cst(1));
+    for (int64_t c = 0; c < kElements; ++c) {
+      Value bi = safeBatch[rowOf(c)], u = unitOf(c);
+      for (int64_t st = 0; st < s; ++st)
+        values.push_back(
+            em.loadF32(arg("dstates"), {em.cst(st), bi, tt, head, u}));
+      auto prev = scf::IfOp::create(b, loc, SmallVector<Type>(s, f32), first,
+                                    /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(prev.thenBlock());
+        SmallVector<Value> fromS0;
+        for (int64_t st = 0; st < s; ++st)
+          fromS0.push_back(
+              em.loadF32(arg("s0"), {em.cst(st), bi, head, u}));
+        scf::YieldOp::create(b, loc, fromS0);
+        b.setInsertionPointToStart(prev.elseBlock());
+        SmallVector<Value> saved;
+        for (int64_t st = 0; st < s; ++st)
+          saved.push_back(memref::LoadOp::create(
+              b, loc, arg("saved_states"),
+              ValueRange{em.cst(st), bi, tm1, head, u}));
+        scf::YieldOp::create(b, loc, saved);
+      }
+      llvm::append_range(values, prev.getResults());
+      for (int64_t gv = 0; gv < na; ++gv)
+        values.push_back(memref::LoadOp::create(
+            b, loc, arg("saved_gates"),
+            ValueRange{bi, tt, em.cst(gv), head, u}));
+    }
+    return values;
+  };
+
+  SmallVector<Value> constants;
+  for (ConstantAttr c : cell.getConstants().getAsRange<ConstantAttr>())
+    constants.push_back(em.cstF32(c.getValue().getValueAsDouble()));
+
+  // Loop-carried: the gradients of each element's states from the later
+  // steps, then the prefetched values of the next step.
+  Value steps = memref::DimOp::create(b, loc, arg("dstates"), 2);
+  Value lastStep = arith::SubIOp::create(b, loc, steps, em.cst(1));
+  SmallVector<Value> initial;
+  for (int64_t c = 0; c < kElements; ++c)
+    for (int64_t st = 0; st < s; ++st)
+      initial.push_back(em.loadF32(
+          arg("dlast"), {em.cst(st), safeBatch[rowOf(c)], head, unitOf(c)}));
+  llvm::append_range(initial, loadStep(lastStep));
+
+  auto gates = llvm::to_vector(cell.getGates().getAsRange<GateAttr>());
+  auto timeLoop =
+      scf::ForOp::create(b, loc, em.cst(0), steps, em.cst(1), initial);
+  timeLoop->setAttr(kTimeLoopAttrName, b.getUnitAttr());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(timeLoop.getBody());
+    Value it = timeLoop.getInductionVar();
+    ValueRange carried = timeLoop.getRegionIterArgs();
+    ValueRange dsNext = carried.take_front(kElements * s);
+    ValueRange stepValues = carried.drop_front(kElements * s);
+    Value t = arith::SubIOp::create(b, loc, lastStep, it);
+    Value slot = arith::RemUIOp::create(b, loc, it, em.cst(2));
+
+    // The next step's (t - 1) values first: their latency hides behind this
+    // step. At t = 0 they are a harmless reload of step 0.
+    Value ahead = arith::SubIOp::create(
+        b, loc, arith::MaxUIOp::create(b, loc, t, em.cst(1)), em.cst(1));
+    SmallVector<Value> aheadValues = loadStep(ahead);
+
+    // Per element: the adjoint of the body, the step's stores, and dg of
+    // the recurrent parts into shared memory (hi and lo).
+    SmallVector<SmallVector<Value>> dsPrev(kElements);
+    for (int64_t c = 0; c < kElements; ++c) {
+      ValueRange own = stepValues.slice(c * perElement, perElement);
+      Block &adj = adjoint.getBody().front();
+      IRMapping map;
+      unsigned a = 0;
+      for (int64_t st = 0; st < s; ++st)
+        map.map(adj.getArgument(a++), own[s + st]);
+      for (int64_t gv = 0; gv < na; ++gv)
+        map.map(adj.getArgument(a++), own[2 * s + gv]);
+      for (Value cst : constants)
+        map.map(adj.getArgument(a++), cst);
+      for (int64_t st = 0; st < s; ++st)
+        map.map(adj.getArgument(a++),
+                arith::AddFOp::create(b, loc, dsNext[c * s + st], own[st]));
+      for (Operation &op : adj.without_terminator())
+        b.clone(op, map);
+      SmallVector<Value> grads;
+      for (Value v : adj.getTerminator()->getOperands())
+        grads.push_back(map.lookup(v));
+      dsPrev[c].assign(grads.begin(), grads.begin() + s);
+      ArrayRef<Value> dGates = ArrayRef<Value>(grads).drop_front(s);
+
+      Value bi = batch[rowOf(c)], u = unitOf(c);
+      em.ifValid(valid[rowOf(c)], [&] {
+        for (int64_t gv = 0; gv < na; ++gv)
+          memref::StoreOp::create(b, loc, dGates[gv], arg("dgates"),
+                                  ValueRange{bi, t, em.cst(gv), head, u});
+        for (size_t k = 0; k < gates.size(); ++k)
+          if (layout.wxRow[k] >= 0)
+            em.storeF32(dGates[layout.inputValue[k]], arg("dwx"),
+                        {bi, t, em.cst(layout.wxRow[k]), head, u});
+      });
+      for (size_t k = 0; k < gates.size(); ++k) {
+        if (layout.rRow[k] < 0)
+          continue;
+        Value v = dGates[layout.recurrentValue[k]];
+        Value hi = arith::TruncFOp::create(b, loc, e, v);
+        Value lo = arith::TruncFOp::create(
+            b, loc, e,
+            arith::SubFOp::create(b, loc, v,
+                                  arith::ExtFOp::create(b, loc, f32, hi)));
+        int64_t column = layout.rRow[k] * dh;
+        memref::StoreOp::create(b, loc, hi, dgs,
+                                ValueRange{slot, rows[rowOf(c)],
+                                           addc(u, column)});
+        memref::StoreOp::create(b, loc, lo, dgs,
+                                ValueRange{slot, rows[rowOf(c)],
+                                           addc(u, gr * dh + column)});
+      }
+    }
+    gpu::BarrierOp::create(b, loc);
+
+    // dh_{t-1} = R^T dg: per part two independent K chains (even and odd
+    // k-tiles), summed at the end.
+    MmaEmitter mma(em, e);
+    int64_t chains = kTiles > 1 ? 2 * kParts : kParts;
+    SmallVector<SmallVector<Value>> acc(chains,
+                                        SmallVector<Value>(4, em.cstF32(0.0)));
+    for (int64_t part = 0; part < kParts; ++part)
+      for (int64_t kt = 0; kt < kTiles; ++kt) {
+        int64_t base = part * gr * dh + 16 * kt;
+        SmallVector<Value> bFrag = {
+            mma.loadPair(dgs, {slot, g, addc(twoQ, base)}),
+            mma.loadPair(dgs, {slot, g, addc(twoQ, base + 8)})};
+        int64_t chain = (chains / kParts) * part + (kTiles > 1 ? kt % 2 : 0);
+        acc[chain] = mma.mma(ArrayRef<Value>(rFrag).slice(4 * kt, 4), bFrag,
+                             acc[chain]);
+      }
+
+    SmallVector<Value> next;
+    for (int64_t c = 0; c < kElements; ++c) {
+      Value dhc = acc[0][c];
+      for (int64_t ch = 1; ch < chains; ++ch)
+        dhc = arith::AddFOp::create(b, loc, dhc, acc[ch][c]);
+      dsPrev[c][layout.recurrentState] = arith::AddFOp::create(
+          b, loc, dsPrev[c][layout.recurrentState], dhc);
+      llvm::append_range(next, dsPrev[c]);
+    }
+    llvm::append_range(next, aheadValues);
+    scf::YieldOp::create(b, loc, next);
+  }
+
+  for (int64_t c = 0; c < kElements; ++c)
+    em.ifValid(valid[rowOf(c)], [&] {
+      for (int64_t st = 0; st < s; ++st)
+        em.storeF32(timeLoop.getResult(c * s + st), arg("ds0"),
+                    {em.cst(st), batch[rowOf(c)], head, unitOf(c)});
+    });
+  gpu::ReturnOp::create(b, loc);
+  return func;
+}
