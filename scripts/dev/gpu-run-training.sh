@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# One GPU call: the tensor-core reduction checked (every cell, bf16/f16,
-# DH 48/64/128/768/2048), sanitized, and timed against the sliced and serial
-# reductions. Needs gpu-packages/ (scripts/make-gpu-packages.sh) carried.
+# One GPU call for the training kernels: checked (every cell, bf16/f16,
+# DH 48/64/128/768/2048), sanitized (memcheck, racecheck), and timed with the
+# per-kernel split. Needs gpu-packages/ (scripts/make-gpu-packages.sh)
+# carried.
 set -u
 cmake -G Ninja -S runtime -B build-gpu -DCMAKE_BUILD_TYPE=Release > $OUT/build.log 2>&1 && ninja -C build-gpu >> $OUT/build.log 2>&1 || { tail -20 $OUT/build.log; exit 2; }
 B=build-gpu/bin/flashrnn-bench
@@ -16,20 +17,18 @@ done
 } > $OUT/sanitizer.txt 2>&1
 cat $OUT/sanitizer.txt
 {
-for p in lstm-bf16-dh64 lstm-bf16-dh64-sliced lstm-bf16-dh64-serial; do
-  timeout 100 $B gpu-packages/$p --shape 16,1024,12 --shape 2,1024,12 --backward --repeat 10
-done
-for p in lstm-bf16-dh64 lstm-bf16-dh64-sliced; do
-  timeout 60 $B gpu-packages/$p --shape 64,1024,12 --shape 256,1024,12 --backward --no-check --repeat 5
-done
+timeout 100 $B gpu-packages/lstm-bf16-dh64 --shape 16,1024,12 --shape 2,1024,12 --backward --repeat 10
 for c in gru slstm elman; do timeout 60 $B gpu-packages/$c-bf16-dh64 --shape 16,1024,12 --backward --no-check --repeat 10; done
-timeout 60 $B gpu-packages/lstm-bf16-dh768 --shape 16,1024,1 --backward --no-check --repeat 5
+timeout 60 $B gpu-packages/lstm-f16-dh64 --shape 16,1024,12 --backward --no-check --repeat 10
+timeout 100 $B gpu-packages/lstm-bf16-dh64 --shape 64,1024,12 --backward --no-check --repeat 5
 } > $OUT/bench.txt 2>&1
 grep -E "^package|^\| [0-9]" $OUT/bench.txt
 mkdir -p q && for p in lstm gru slstm elman cifg_lstm ligru janet; do cp -r gpu-packages/$p-bf16-dh64 q/; done
+cp -r gpu-packages/gru-bf16-dh128 gpu-packages/elman-f16-dh128 q/
 cp -r gpu-packages/lstm-f16-dh64 gpu-packages/lstm-bf16-dh48 gpu-packages/lstm-bf16-dh128 gpu-packages/gru-f16-dh64 q/
-LOGS_DIR=/tmp/logs timeout 200 bash scripts/gpu-check.sh --packages q --no-sanitizer --repeat 5 --shapes "16,1024,12" > $OUT/check.txt 2>&1; echo check rc=$?
-mkdir -p q2 && cp -r gpu-packages/lstm-bf16-dh2048 gpu-packages/lstm-bf16-dh768 q2/
+LOGS_DIR=/tmp/logs timeout 230 bash scripts/gpu-check.sh --packages q --no-sanitizer --repeat 5 --shapes "16,1024,12" > $OUT/check.txt 2>&1; echo check rc=$?
+mkdir -p q2 && cp -r gpu-packages/lstm-bf16-dh2048 q2/
 LOGS_DIR=/tmp/logs2 timeout 120 bash scripts/gpu-check.sh --packages q2 --no-sanitizer --repeat 3 > $OUT/check2.txt 2>&1; echo check2 rc=$?
 grep -E "^\| [a-z_]+ \|" $OUT/check.txt $OUT/check2.txt | grep -v "^.*| cell" | cut -c1-220
+timeout 150 $B gpu-packages/lstm-bf16-dh64 --shape 256,1024,12 --backward --no-check --repeat 3 > $OUT/bench256.txt 2>&1; grep -E '^\| [0-9]' $OUT/bench256.txt
 tar czf $OUT/logs.tgz -C /tmp logs logs2 2>/dev/null; ls $OUT
