@@ -50,3 +50,38 @@ ThreadPosition mlir::flashrnn::buildThreadPosition(OpBuilder &b, Location loc,
   p.safeBatch = arith::SelectOp::create(b, loc, p.valid, p.batch, cst(0));
   return p;
 }
+
+int64_t mlir::flashrnn::estimateMmaBackwardRegisters(llvm::StringRef chip,
+                                                     int64_t gates,
+                                                     int64_t dh,
+                                                     int64_t numStates,
+                                                     int64_t numGateValues,
+                                                     bool prefetch) {
+  // R^T's fragments (G DH / 16 k-tiles x 4); per element (4) the step's
+  // values (dstates, s_{t-1}, gate values), twice with the prefetch, and the
+  // carried state gradients; 36 + 16 G for the accumulators, addresses and
+  // the adjoint's temporaries (LSTM 64: 236 estimated, 254 used; LSTM 96,
+  // which spills 12 bytes, is over 255). ptxas for chips before sm_90
+  // takes up to 28 more for the same kernel (sLSTM 64 without the prefetch:
+  // 255 and a 4-byte spill on sm_80, 255 and none on sm_90).
+  int64_t kTiles = gates * dh / 16;
+  int64_t stepValues = 2 * numStates + numGateValues;
+  int64_t perElement = (prefetch ? 2 : 1) * stepValues + numStates;
+  int64_t olderChip = chip < llvm::StringRef("sm_90") ? 28 : 0;
+  return kTiles * 4 + 4 * perElement + 36 + 16 * gates + olderChip;
+}
+
+int64_t mlir::flashrnn::registerBudget(int64_t threads) {
+  constexpr int64_t kMaxRegistersPerThread = 255;
+  constexpr int64_t kRegistersPerSM = 65536; // sm_80 .. sm_90
+  return std::min<int64_t>(kMaxRegistersPerThread, kRegistersPerSM / threads);
+}
+
+bool mlir::flashrnn::mmaBackwardPrefetches(llvm::StringRef chip,
+                                           int64_t gates, int64_t dh,
+                                           int64_t numStates,
+                                           int64_t numGateValues) {
+  return estimateMmaBackwardRegisters(chip, gates, dh, numStates,
+                                      numGateValues, /*prefetch=*/true) <=
+         registerBudget(2 * dh);
+}

@@ -31,6 +31,22 @@ constexpr llvm::StringLiteral kKernelsAttrName = "flashrnn.kernels";
 /// Marks the persistent time loop of a kernel.
 constexpr llvm::StringLiteral kTimeLoopAttrName = "flashrnn.time_loop";
 
+/// The tensor-core backward's (MmaBackwardKernel.cpp) per-thread register
+/// estimate for `chip`, in 32-bit registers, with or without the next
+/// step's saved values prefetched (4 x (2 S + NA) more registers). Fitted
+/// to ptxas -v over the examples at DH 48-128 for sm_80 and sm_90;
+/// test/Target/ptxas-mma-sweep.test checks that no admitted example spills.
+int64_t estimateMmaBackwardRegisters(llvm::StringRef chip, int64_t gates,
+                                     int64_t dh, int64_t numStates,
+                                     int64_t numGateValues, bool prefetch);
+/// The registers a thread of a CTA of `threads` threads may use: 255, or
+/// fewer where a 64K register file must hold the whole CTA.
+int64_t registerBudget(int64_t threads);
+/// Whether the tensor-core backward prefetches: where the estimate with the
+/// prefetch fits the budget of its 2 DH threads.
+bool mmaBackwardPrefetches(llvm::StringRef chip, int64_t gates, int64_t dh,
+                           int64_t numStates, int64_t numGateValues);
+
 /// The argument of `func` named `name`, or null.
 BlockArgument lookupKernelArg(gpu::GPUFuncOp func, llvm::StringRef name);
 

@@ -33,7 +33,9 @@
 //     thread, this kernel publishes four.
 //   * The saved values a step reads (dstates, the states of t - 1 and the
 //     gate values) are loaded one step ahead, so their global-memory latency
-//     overlaps the previous step's matmul and barrier.
+//     overlaps the previous step's matmul and barrier, where the register
+//     estimate with them fits (mmaBackwardPrefetches; not sLSTM, whose four
+//     states would make ptxas spill: it loads them at the top of the step).
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
@@ -156,6 +158,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   // What step `tt` reads, per element: dstates (S), the states of step
   // tt - 1 (S; s0 at tt = 0) and the saved gate values (NA).
   const int64_t perElement = 2 * s + na;
+  const bool prefetch =
+      mmaBackwardPrefetches(schedule.getChip().getValue(), gr, dh, s, na);
   auto loadStep = [&](Value tt) {
     SmallVector<Value> values;
     Value first =
@@ -207,7 +211,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     for (int64_t st = 0; st < s; ++st)
       initial.push_back(em.loadF32(
           arg("dlast"), {em.cst(st), safeBatch[rowOf(c)], head, unitOf(c)}));
-  llvm::append_range(initial, loadStep(lastStep));
+  if (prefetch)
+    llvm::append_range(initial, loadStep(lastStep));
 
   auto gates = llvm::to_vector(cell.getGates().getAsRange<GateAttr>());
   auto timeLoop =
@@ -219,21 +224,28 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     Value it = timeLoop.getInductionVar();
     ValueRange carried = timeLoop.getRegionIterArgs();
     ValueRange dsNext = carried.take_front(kElements * s);
-    ValueRange stepValues = carried.drop_front(kElements * s);
     Value t = arith::SubIOp::create(b, loc, lastStep, it);
     Value slot = arith::RemUIOp::create(b, loc, it, em.cst(2));
 
-    // The next step's (t - 1) values first: their latency hides behind this
-    // step. At t = 0 they are a harmless reload of step 0.
-    Value ahead = arith::SubIOp::create(
-        b, loc, arith::MaxUIOp::create(b, loc, t, em.cst(1)), em.cst(1));
-    SmallVector<Value> aheadValues = loadStep(ahead);
+    // With the prefetch: this step's values were loaded by the previous
+    // step, and the next step's (t - 1) are loaded first, so that their
+    // latency hides behind this step (at t = 0 a harmless reload of step 0).
+    SmallVector<Value> stepValues, aheadValues;
+    if (prefetch) {
+      stepValues.assign(carried.begin() + kElements * s, carried.end());
+      Value ahead = arith::SubIOp::create(
+          b, loc, arith::MaxUIOp::create(b, loc, t, em.cst(1)), em.cst(1));
+      aheadValues = loadStep(ahead);
+    } else {
+      stepValues = loadStep(t);
+    }
 
     // Per element: the adjoint of the body, the step's stores, and dg of
     // the recurrent parts into shared memory (hi and lo).
     SmallVector<SmallVector<Value>> dsPrev(kElements);
     for (int64_t c = 0; c < kElements; ++c) {
-      ValueRange own = stepValues.slice(c * perElement, perElement);
+      ArrayRef<Value> own = ArrayRef<Value>(stepValues).slice(c * perElement,
+                                                              perElement);
       Block &adj = adjoint.getBody().front();
       IRMapping map;
       unsigned a = 0;

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/Passes.h"
+#include "lowering/Common/KernelABI.h"
 #include "lowering/Plan/ChipLimits.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -162,20 +163,11 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     int64_t threads = 2 * dh;
     if (threads > limits.maxThreadsPerBlock)
       return std::nullopt;
-    // 32-bit registers: R^T's fragments (G DH / 16 k-tiles x 4); per
-    // element (4) the step's values (dstates, s_{t-1}, gate values) twice
-    // (this step's and the next's, prefetched) and the carried state
-    // gradients; and 36 + 16 G for the accumulators, addresses and the
-    // adjoint's temporaries. An estimate fitted to ptxas -v over the
-    // examples at DH 48-128 (LSTM 64: 236 estimated, 254 used; LSTM 96 and
-    // sLSTM, which spill, are over the budget);
-    // test/Target/ptxas-mma-sweep.test checks that no admitted example
-    // spills.
-    int64_t kTiles = gates * dh / 16;
-    int64_t perElement = 2 * (2 * numStates + numGateValues) + numStates;
-    int64_t registers = kTiles * 4 + 4 * perElement + 36 + 16 * gates;
-    int64_t budget = std::min<int64_t>(
-        kMaxRegistersPerThread, limits.registersPerSM / threads);
+    // The estimate without the prefetch (the kernel prefetches the next
+    // step's saved values only where the estimate with it also fits).
+    int64_t registers = estimateMmaBackwardRegisters(
+        chip, gates, dh, numStates, numGateValues, /*prefetch=*/false);
+    int64_t budget = registerBudget(threads);
     if (registers > budget)
       return std::nullopt;
     Builder b(ctx);
