@@ -101,6 +101,13 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
   SmallVector<KernelArgSpec> args = reduceKernelArgs(b, shape, layout);
   gpu::GPUFuncOp func =
       em.createKernel(module, name, args, ScheduleAttr(), kThreads);
+  // Past DH = 256 ptxas spills without a minimum of CTAs per SM (48 bytes
+  // at 168 registers at DH = 768; with it 224 and none, ptxas -v for
+  // sm_90). Up to 256 it needs 168 and fits three CTAs per SM; with the
+  // minimum it would take ~240 and fit two.
+  if (dh > 256)
+    func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                  b.getI32IntegerAttr(1));
   auto arg = [&](StringRef n) -> Value { return lookupKernelArg(func, n); };
   SmallVector<int64_t> rowValue = recurrentRowValues(cell, layout);
   SmallVector<std::pair<int64_t, int64_t>> biasRows =

@@ -1,0 +1,51 @@
+// RUN: flashrnn-opt %s -flashrnn-plan="training=true" -flashrnn-derive-backward -flashrnn-fuse-time-loop | FileCheck %s
+// RUN: flashrnn-opt %s -flashrnn-plan="training=true" -flashrnn-derive-backward -flashrnn-fuse-time-loop -flashrnn-cache-recurrent-weights -flashrnn-grid-sync | FileCheck %s --check-prefix=LOWERED
+
+// The tensor-core backward of an LSTM head of 32 (bf16): 2 warps of 16 units,
+// 64 threads. R^T's fragments are gathered before the time loop: 4 gates x
+// 32 / 16 = 8 k-tiles x 4 registers, each a pair of R[k, j, i], R[k, j+1, i]
+// (two scalar loads, packed). Per step: the adjoint of the thread's four
+// elements, dg split into hi and lo in shared memory ([2][8][2 x 4 x 32 + 8]
+// bf16), one barrier, 2 parts x 8 k-tiles = 16 mma.sync m16n8k16.
+// CHECK: entry = "lstm_backward", grid = ["ctas_per_head", "heads", "batch_tiles"], kind = "backward", ptx = "kernels.ptx", schedule = {batch_tile = 8 : i64, ctas_per_head = 1 : i64, grid_barrier = false, r_placement = "registers", shared_bytes = 8448 : i64, threads = 64 : i64
+// CHECK-LABEL: gpu.func @lstm_backward(
+// CHECK-SAME: known_block_size = array<i32: 64, 1, 1>
+// CHECK-SAME: nvvm.minctasm = 1 : i32
+// CHECK: memref.view {{.*}} to memref<2x8x264xbf16, #gpu.address_space<workgroup>>
+// CHECK-COUNT-32: vector.from_elements {{.*}} : vector<2xbf16>
+// CHECK: scf.for
+// CHECK-NOT: memref.load %arg0
+// CHECK: arith.truncf {{.*}} : f32 to bf16
+// CHECK: gpu.barrier
+// CHECK-COUNT-16: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: scf.yield
+// CHECK: } {flashrnn.time_loop}
+// CHECK: gpu.return
+
+// The cache pass leaves it alone (no load of R in the loop) and grid-sync has
+// no exchange to lower: the one barrier per step stays.
+// LOWERED-LABEL: gpu.func @lstm_backward(
+// LOWERED: scf.for
+// LOWERED-NOT: memref.load %arg0
+// LOWERED-COUNT-1: gpu.barrier
+// LOWERED-NOT: gpu.barrier
+// LOWERED: } {flashrnn.time_loop}
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  %ig = flashrnn.sigmoid %i : f32
+  %fg = flashrnn.sigmoid %f : f32
+  %zg = math.tanh %z : f32
+  %og = flashrnn.sigmoid %o : f32
+  %fc = arith.mulf %fg, %c : f32
+  %iz = arith.mulf %ig, %zg : f32
+  %c1 = arith.addf %fc, %iz : f32
+  %tc = math.tanh %c1 : f32
+  %h1 = arith.mulf %og, %tc : f32
+  flashrnn.yield %h1, %c1 : f32, f32
+}
+func.func @f(%wx: tensor<?x?x4x?x32xbf16>, %r: tensor<4x?x32x32xbf16>, %b: tensor<4x?x32xbf16>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x32xbf16>, tensor<4x?x32x32xbf16>, tensor<4x?x32xbf16>) -> (tensor<2x?x?x?x32xbf16>, tensor<2x?x?x32xbf16>)
+  return
+}

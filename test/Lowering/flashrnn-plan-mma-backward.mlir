@@ -1,0 +1,57 @@
+// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="training=true" | FileCheck %s
+// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="training=true chip=sm_80" | FileCheck %s --check-prefix=SM80
+// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="training=true mma=false" | FileCheck %s --check-prefix=NOMMA
+
+// The tensor-core backward schedule: a bf16 LSTM head of 64 in one CTA of
+// 2 x 64 threads (4 warps of 16 units), batch tile 8, R^T in registers.
+// Shared memory: dg double-buffered, 8 rows of 2 parts x 4 gates x 64 + 8
+// bf16 = 2 x 8 x 520 x 2 B = 16640. Without mma the scalar schedule.
+// CHECK-LABEL: func.func @lstm_bf16_64
+// CHECK: flashrnn.backward_schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 64, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = false, sharedBytes = 16640>
+// SM80-LABEL: func.func @lstm_bf16_64
+// SM80: flashrnn.backward_schedule = #flashrnn.schedule<chip = "sm_80", {{.*}} threads = 128, rPlacement = "registers"
+// NOMMA-LABEL: func.func @lstm_bf16_64
+// NOMMA: flashrnn.backward_schedule = #flashrnn.schedule<{{.*}}rPlacement = "smem"
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  flashrnn.yield %i, %f : f32, f32
+}
+func.func @lstm_bf16_64(%wx: tensor<?x?x4x?x64xbf16>, %r: tensor<4x?x64x64xbf16>, %b: tensor<4x?x64xbf16>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x64xbf16>, tensor<4x?x64x64xbf16>, tensor<4x?x64xbf16>) -> (tensor<2x?x?x?x64xbf16>, tensor<2x?x?x64xbf16>)
+  return
+}
+
+// -----
+
+// LSTM 96: R^T's fragments take 96 registers; the estimate without the
+// prefetch fits 255 on sm_90 but not with sm_80's margin: the scalar
+// backward there.
+// CHECK-LABEL: func.func @lstm_bf16_96
+// CHECK: flashrnn.backward_schedule = #flashrnn.schedule<{{.*}}threads = 192, rPlacement = "registers"
+// SM80-LABEL: func.func @lstm_bf16_96
+// SM80: flashrnn.backward_schedule = #flashrnn.schedule<{{.*}}rPlacement = "smem"
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  flashrnn.yield %i, %f : f32, f32
+}
+func.func @lstm_bf16_96(%wx: tensor<?x?x4x?x96xbf16>, %r: tensor<4x?x96x96xbf16>, %b: tensor<4x?x96xbf16>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x96xbf16>, tensor<4x?x96x96xbf16>, tensor<4x?x96xbf16>) -> (tensor<2x?x?x?x96xbf16>, tensor<2x?x?x96xbf16>)
+  return
+}
+
+// -----
+
+// f32 has no bf16/f16 mma: the scalar backward.
+// CHECK-LABEL: func.func @lstm_f32_64
+// CHECK: flashrnn.backward_schedule = #flashrnn.schedule<{{.*}}rPlacement = "smem"
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  flashrnn.yield %i, %f : f32, f32
+}
+func.func @lstm_f32_64(%wx: tensor<?x?x4x?x64xf32>, %r: tensor<4x?x64x64xf32>, %b: tensor<4x?x64xf32>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x64xf32>, tensor<4x?x64x64xf32>, tensor<4x?x64xf32>) -> (tensor<2x?x?x?x64xf32>, tensor<2x?x?x64xf32>)
+  return
+}
