@@ -28,9 +28,11 @@
 //     odd k-tiles) to halve the dependent chain of mma.sync latencies.
 //   * Wx is loaded kWxPrefetchSteps steps ahead (loop-carried registers, a
 //     shift register of steps), so its global-memory latency overlaps the
-//     matmul and the barrier. One step ahead is enough at the measured step
-//     time: three steps ahead ran LSTM 64x12 in 0.733 ms against 0.729 ms
-//     (H100, docs/PERFORMANCE.md) with 19 more registers.
+//     matmul and the barrier. It is loaded and carried as 32-bit words (the
+//     thread's unit and its neighbour): carried as 16-bit values, ptxas
+//     packed them into register halves at the end of the step, which waited
+//     for the loads and made the prefetch useless (ncu stall samples; three
+//     steps ahead had measured no better than one, 0.733 vs 0.729 ms).
 //   * In training mode h is split into two bf16/f16 parts, h = hi + lo (lo
 //     the rounding error of hi), and the matmul runs on both: R . h then
 //     carries about 16 bits of h instead of 8, as the scalar kernel's f32 h
@@ -160,14 +162,42 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   loadBiases(em, cell, layout, arg("b"), head, unit, inputBias,
              recurrentBias);
 
-  // The Wx rows of both elements at step `t`, gate by gate.
+  // The Wx rows of both elements at step `t`, gate by gate, each as the
+  // aligned 32-bit word that holds the thread's unit (and its neighbour's).
+  // A 16-bit value carried to the next step is packed into half a register
+  // by ptxas, and the packing instruction, at the end of the step, waits
+  // for the load: the prefetch then hides nothing (ncu: 34% of the
+  // forward's stall samples on those PRMTs). A 32-bit word is carried in
+  // the load's own destination register and first touched a step later.
+  Value pairUnit = arith::AndIOp::create(b, loc, unit, em.cst(~int64_t(1)));
+  Value halfShift = arith::MulIOp::create(
+      b, loc,
+      arith::IndexCastOp::create(
+          b, loc, b.getI32Type(),
+          arith::AndIOp::create(b, loc, unit, em.cst(1))),
+      arith::ConstantIntOp::create(b, loc, 16, 32));
   auto loadInputs = [&](Value t) {
     SmallVector<Value> values;
     for (int64_t j = 0; j < kElements; ++j)
-      for (int64_t k = 0; k < gw; ++k)
-        values.push_back(em.loadF32(
-            arg("wx"), {safeBatch[j], t, em.cst(k), head, unit}));
+      for (int64_t k = 0; k < gw; ++k) {
+        auto load = vector::LoadOp::create(
+            b, loc, VectorType::get({2}, e), arg("wx"),
+            ValueRange{safeBatch[j], t, em.cst(k), head, pairUnit});
+        load.setAlignment(4);
+        Value word = vector::BitCastOp::create(
+            b, loc, VectorType::get({1}, b.getI32Type()), load);
+        values.push_back(
+            vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0}));
+      }
     return values;
+  };
+  // The thread's input out of its word, widened to f32.
+  auto decodeInput = [&](Value word) -> Value {
+    Value bits = arith::TruncIOp::create(
+        b, loc, b.getI16Type(),
+        arith::ShRUIOp::create(b, loc, word, halfShift));
+    return arith::ExtFOp::create(
+        b, loc, f32, arith::BitcastOp::create(b, loc, e, bits).getResult());
   };
 
   Value steps = memref::DimOp::create(b, loc, arg("wx"), 1);
@@ -274,7 +304,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
           [&](size_t k) -> Value {
             if (layout.wxRow[k] < 0)
               return Value();
-            return carried[kElements * s + j * gw + layout.wxRow[k]];
+            return decodeInput(
+                carried[kElements * s + j * gw + layout.wxRow[k]]);
           },
           recurrent, inputBias, recurrentBias);
       SmallVector<Value> states = applyCellBody(
