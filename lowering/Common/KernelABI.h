@@ -31,6 +31,17 @@ constexpr llvm::StringLiteral kKernelsAttrName = "flashrnn.kernels";
 /// Marks the persistent time loop of a kernel.
 constexpr llvm::StringLiteral kTimeLoopAttrName = "flashrnn.time_loop";
 
+/// The tensor-core forward's (MmaForwardKernel.cpp) per-thread register
+/// estimate, in 32-bit registers: R's fragments (ceil(G/2) m-tiles x DH/16
+/// k-tiles x 4), the accumulators of two K chains and the h fragments (both
+/// per h part: 2 in training, hi and lo), and per element (2) its states,
+/// gate values and `prefetchSteps` steps of Wx words, plus 40 for addresses
+/// and the cell math. test/Target/ptxas-mma-sweep.test checks that no
+/// admitted example spills.
+int64_t estimateMmaForwardRegisters(int64_t gates, int64_t dh,
+                                    int64_t numStates, int64_t wxGates,
+                                    int64_t parts, int64_t prefetchSteps);
+
 /// The tensor-core backward's (MmaBackwardKernel.cpp) per-thread register
 /// estimate for `chip`, in 32-bit registers, with or without the next
 /// step's saved values prefetched (4 x (2 S + NA) more registers). Fitted

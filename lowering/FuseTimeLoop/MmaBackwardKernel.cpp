@@ -156,41 +156,10 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   }
 
   // What step `tt` reads, per element: dstates (S), the states of step
-  // tt - 1 (S; s0 at tt = 0) and the saved gate values (NA). dstates is in
-  // the element type: it is loaded as the aligned 32-bit word holding the
-  // unit and its neighbour, so that a prefetched value is carried in the
-  // load's own register (16-bit values are packed into register halves at
-  // the end of the step, which waits for the load; MmaForwardKernel.cpp).
-  // Without the prefetch it is loaded as it is.
+  // tt - 1 (S; s0 at tt = 0) and the saved gate values (NA).
   const int64_t perElement = 2 * s + na;
   const bool prefetch =
       mmaBackwardPrefetches(schedule.getChip().getValue(), gr, dh, s, na);
-  Value pairUnit[2], halfShift[2];
-  for (int64_t h = 0; h < 2; ++h) {
-    pairUnit[h] =
-        arith::AndIOp::create(b, loc, units[h], em.cst(~int64_t(1)));
-    halfShift[h] = arith::MulIOp::create(
-        b, loc,
-        arith::IndexCastOp::create(
-            b, loc, b.getI32Type(),
-            arith::AndIOp::create(b, loc, units[h], em.cst(1))),
-        arith::ConstantIntOp::create(b, loc, 16, 32));
-  }
-  auto loadWord = [&](Value memref, ValueRange indices) -> Value {
-    auto load = vector::LoadOp::create(b, loc, VectorType::get({2}, e),
-                                       memref, indices);
-    load.setAlignment(4);
-    Value word = vector::BitCastOp::create(
-        b, loc, VectorType::get({1}, b.getI32Type()), load);
-    return vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
-  };
-  auto decodeWord = [&](Value word, int64_t c) -> Value {
-    Value bits = arith::TruncIOp::create(
-        b, loc, b.getI16Type(),
-        arith::ShRUIOp::create(b, loc, word, halfShift[c / 2]));
-    return arith::ExtFOp::create(
-        b, loc, f32, arith::BitcastOp::create(b, loc, e, bits).getResult());
-  };
   auto loadStep = [&](Value tt) {
     SmallVector<Value> values;
     Value first =
@@ -201,10 +170,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
       Value bi = safeBatch[rowOf(c)], u = unitOf(c);
       for (int64_t st = 0; st < s; ++st)
         values.push_back(
-            prefetch ? loadWord(arg("dstates"),
-                                {em.cst(st), bi, tt, head, pairUnit[c / 2]})
-                     : em.loadF32(arg("dstates"),
-                                  {em.cst(st), bi, tt, head, u}));
+            em.loadF32(arg("dstates"), {em.cst(st), bi, tt, head, u}));
       auto prev = scf::IfOp::create(b, loc, SmallVector<Type>(s, f32), first,
                                     /*withElseRegion=*/true);
       {
@@ -291,9 +257,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
         map.map(adj.getArgument(a++), cst);
       for (int64_t st = 0; st < s; ++st)
         map.map(adj.getArgument(a++),
-                arith::AddFOp::create(
-                    b, loc, dsNext[c * s + st],
-                    prefetch ? decodeWord(own[st], c) : own[st]));
+                arith::AddFOp::create(b, loc, dsNext[c * s + st], own[st]));
       for (Operation &op : adj.without_terminator())
         b.clone(op, map);
       SmallVector<Value> grads;

@@ -26,13 +26,16 @@
 //     (flashrnn.exchange, lowered by grid-sync).
 //   * The K chain of each m-tile is split over two accumulators (even and
 //     odd k-tiles) to halve the dependent chain of mma.sync latencies.
-//   * Wx is loaded kWxPrefetchSteps steps ahead (loop-carried registers, a
-//     shift register of steps), so its global-memory latency overlaps the
+//   * Wx is loaded two steps ahead where the register estimate allows, else
+//     one (loop-carried registers, a shift register of steps), so its
+//     global-memory latency overlaps the
 //     matmul and the barrier. It is loaded and carried as 32-bit words (the
 //     thread's unit and its neighbour): carried as 16-bit values, ptxas
-//     packed them into register halves at the end of the step, which waited
-//     for the loads and made the prefetch useless (ncu stall samples; three
-//     steps ahead had measured no better than one, 0.733 vs 0.729 ms).
+//     packs them into register halves at the end of the step, and the
+//     packing waits for the loads (ncu: 34% of the stall samples on those
+//     PRMTs; deeper 16-bit prefetch measured no better). Measured at LSTM
+//     64x12, B = 16 (H100): 16-bit 1 / 3 steps 0.724 / 0.732 ms; words
+//     1 / 2 / 3 steps 0.761 / 0.672 / 0.747 ms (Elman 0.536 -> 0.546).
 //   * In training mode h is split into two bf16/f16 parts, h = hi + lo (lo
 //     the rounding error of hi), and the matmul runs on both: R . h then
 //     carries about 16 bits of h instead of 8, as the scalar kernel's f32 h
@@ -76,7 +79,12 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   MmaEmitter mma(em, e);
   constexpr int64_t kRowsPerTile = 8; // mma N: the CTA's batch rows
   constexpr int64_t kElements = 2;    // (unit, batch row) pairs per thread
-  constexpr int64_t kWxPrefetchSteps = 1;
+  // Two steps of Wx ahead where the register estimate fits them, else one.
+  const int64_t kWxPrefetchSteps =
+      estimateMmaForwardRegisters(gr, dh, s, gw, training ? 2 : 1, 2) <=
+              registerBudget(4 * dh)
+          ? 2
+          : 1;
   const int64_t mTiles = (gr + 1) / 2, kTiles = dh / 16;
   // h parts: hi only, or hi and lo (training; see the file comment).
   const int64_t parts = training ? 2 : 1;

@@ -115,26 +115,20 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
   std::optional<ScheduleAttr> findMmaSchedule(MLIRContext *ctx,
                                               const ChipLimits &limits,
                                               Type elementType, int64_t gates,
-                                              int64_t dh,
-                                              int64_t perElementValues) {
+                                              int64_t dh, int64_t numStates,
+                                              int64_t wxGates) {
     if (!mma || batchTile != kMmaBatchTile ||
         !(elementType.isBF16() || elementType.isF16()) || dh % 16 != 0)
       return std::nullopt;
     int64_t threads = 4 * dh;
     if (threads > limits.maxThreadsPerBlock)
       return std::nullopt;
-    // 32-bit registers: R's fragments (ceil(G/2) m-tiles x DH/16 k-tiles x
-    // 4), the accumulators of two K chains, the h fragments, and per
-    // element its states, gate values and prefetched inputs, plus 40 for
-    // addresses and the cell math (an estimate, not ptxas's count: the
-    // margin is checked by test/Target/ptxas-mma-sweep.test, no spills in
-    // any example at the largest heads it admits).
-    // In training h has two parts (hi and lo), doubling the h fragments and
-    // the accumulators.
+    // The register estimate with one step of Wx prefetched (the kernel
+    // prefetches two where that estimate fits too); in training h has two
+    // parts (hi and lo), doubling the h fragments and the accumulators.
     int64_t parts = training ? 2 : 1;
-    int64_t mTiles = (gates + 1) / 2, kTiles = dh / 16;
-    int64_t registers = mTiles * kTiles * 4 + parts * (mTiles * 8 + 2 * kTiles) +
-                        2 * perElementValues + 40;
+    int64_t registers = estimateMmaForwardRegisters(gates, dh, numStates,
+                                                    wxGates, parts, 1);
     int64_t budget = std::min<int64_t>(
         kMaxRegistersPerThread, limits.registersPerSM / threads);
     if (registers > budget)
@@ -197,14 +191,11 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
         SymbolTable::lookupNearestSymbolFrom<CellOp>(op, op.getCellAttr());
     int64_t wxGates =
         cast<RankedTensorType>(op.getWx().getType()).getDimSize(2);
-    int64_t perElementValues =
-        cell ? int64_t(cell.getNumStates()) + int64_t(cell.getGates().size()) +
-                   wxGates
-             : 3 * gates;
+    int64_t numStates = cell ? int64_t(cell.getNumStates()) : gates;
     // Forward: h (one value per element) is exchanged.
     std::optional<ScheduleAttr> forward =
         findMmaSchedule(op.getContext(), limits, rType.getElementType(), gates,
-                        dh, perElementValues);
+                        dh, numStates, wxGates);
     if (!forward)
       forward = findSchedule(op.getContext(), limits, gates, dh, rBytes, 1,
                              {int64_t(batchTile)});

@@ -12,10 +12,11 @@
 // CHECK: memref.view {{.*}} to memref<2x8x1x72xbf16, #gpu.address_space<workgroup>>
 // CHECK: memref.view {{.*}} to memref<2x4x2x72xbf16, #gpu.address_space<workgroup>>
 // CHECK: flashrnn.exchange %{{[0-9]+}}, %{{[0-9]+}} into %{{.*}} epoch %{{.*}} : memref<2x4x2x72xbf16, #gpu.address_space<workgroup>>
-// Wx of step 0 as 8 aligned 32-bit words (the unit and its neighbour),
-// carried into the loop as i32 (with the 4 states: 12 values).
-// CHECK-COUNT-8: vector.load %arg0[{{.*}}] {alignment = 4 : i64} : memref<?x?x4x?x64xbf16>, vector<2xbf16>
-// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, i32, i32, i32, i32, i32, i32, i32, i32)
+// Wx of steps 0 and 1 (two steps ahead: the register estimate fits) as 8
+// aligned 32-bit words each (the unit and its neighbour), carried into the
+// loop as i32 after the 4 states.
+// CHECK-COUNT-16: vector.load %arg0[{{.*}}] {alignment = 4 : i64} : memref<?x?x4x?x64xbf16>, vector<2xbf16>
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32)
 // CHECK-COUNT-32: vector.load %arg1[{{.*}}] {alignment = 4 : i64} : memref<4x?x64x64xbf16>, vector<2xbf16>
 // CHECK-COUNT-8: vector.load %{{.*}} : memref<2x8x1x72xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
 // CHECK-COUNT-8: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
