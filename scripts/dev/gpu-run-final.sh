@@ -18,5 +18,10 @@ timeout 80 $B gpu-packages/lstm-bf16-dh64 --shape 64,1024,12 --backward --no-che
 timeout 120 $B gpu-packages/lstm-bf16-dh64 --shape 256,1024,12 --backward --no-check --repeat 3
 } > $OUT/bench.txt 2>&1
 grep -E "^package|^\| [0-9]" $OUT/bench.txt
-timeout 120 python3 scripts/cudnn_anchor.py > $OUT/cudnn.txt 2>&1; cat $OUT/cudnn.txt | tail -8
+[ "${CUDNN:-1}" = 1 ] && { timeout 120 python3 scripts/cudnn_anchor.py > $OUT/cudnn.txt 2>&1; tail -8 $OUT/cudnn.txt; }
+SAN=/usr/local/cuda/bin/compute-sanitizer
+for tool in memcheck racecheck; do
+  timeout 100 $SAN --tool $tool --error-exitcode 9 build-gpu/bin/flashrnn-run gpu-packages/lstm-bf16-dh64 --random 1 --batch 5 --seq 40 --heads 2 --device cuda --backward --check > /tmp/san.txt 2>&1
+  echo "$tool (lstm bf16 dh64 training pass) rc=$? $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' /tmp/san.txt)"
+done
 ls $OUT
