@@ -24,7 +24,8 @@
 // FAKE_CUDA_BACKWARD_BATCH_TILE (the backward's, default 4),
 // FAKE_CUDA_MEMORY (bytes the device has, default 1 GiB),
 // FAKE_CUDA_SKIP_ROW (a batch row the kernels do not write),
-// FAKE_CUDA_SKIP_KERNEL (a kind, e.g. backward_reduce, that writes nothing).
+// FAKE_CUDA_SKIP_KERNEL (a kind, e.g. backward_reduce, that writes nothing),
+// FAKE_CUDA_DIRTY_WORKSPACE (backward_reduce leaves a partial sum behind).
 // A PTX text containing FAKE_INVALID_PTX fails to load with a ptxas-like log.
 //
 //===----------------------------------------------------------------------===//
@@ -323,6 +324,10 @@ Result launchReduce(const std::string &name, unsigned gx, unsigned gy,
   const char *skipKernel = std::getenv("FAKE_CUDA_SKIP_KERNEL");
   if (skipKernel && std::string(skipKernel) == "backward_reduce")
     return kSuccess;
+  // FAKE_CUDA_DIRTY_WORKSPACE: leave a partial sum behind, as a reduction
+  // that does not clean up would (the runtime must notice).
+  if (std::getenv("FAKE_CUDA_DIRTY_WORKSPACE"))
+    *reinterpret_cast<float *>(partial.pointer) = 1.0f;
   std::memset(reinterpret_cast<void *>(dr.pointer), 0,
               allocations()[dr.pointer]);
   std::memset(reinterpret_cast<void *>(db.pointer), 0,
