@@ -32,10 +32,11 @@
 //     to within one CTA; the op itself carries one (row, unit) element per
 //     thread, this kernel publishes four.
 //   * The saved values a step reads (dstates, the states of t - 1 and the
-//     gate values) are loaded one step ahead, so their global-memory latency
-//     overlaps the previous step's matmul and barrier, where the register
-//     estimate with them fits (mmaBackwardPrefetches; not sLSTM, whose four
-//     states would make ptxas spill: it loads them at the top of the step).
+//     gate values) are loaded one step ahead: at the top of the previous
+//     step where the register estimate with them fits
+//     (mmaBackwardPrefetches), else, on sm_90, after the previous step's
+//     adjoint, when its temporaries are dead (sLSTM with its four states,
+//     LSTM 96), so that they overlap at least its matmul and barrier.
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
@@ -158,8 +159,12 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   // What step `tt` reads, per element: dstates (S), the states of step
   // tt - 1 (S; s0 at tt = 0) and the saved gate values (NA).
   const int64_t perElement = 2 * s + na;
-  const bool prefetch =
-      mmaBackwardPrefetches(schedule.getChip().getValue(), gr, dh, s, na);
+  // Full prefetch where its register estimate fits; else, on sm_90, the
+  // late one (ptxas for sm_80 spilled with it: GRU 128, 4 bytes); else
+  // none.
+  StringRef chip = schedule.getChip().getValue();
+  const bool prefetch = mmaBackwardPrefetches(chip, gr, dh, s, na);
+  const bool latePrefetch = !prefetch && chip >= StringRef("sm_90");
   auto loadStep = [&](Value tt) {
     SmallVector<Value> values;
     Value first =
@@ -211,7 +216,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     for (int64_t st = 0; st < s; ++st)
       initial.push_back(em.loadF32(
           arg("dlast"), {em.cst(st), safeBatch[rowOf(c)], head, unitOf(c)}));
-  if (prefetch)
+  if (prefetch || latePrefetch)
     llvm::append_range(initial, loadStep(lastStep));
 
   auto gates = llvm::to_vector(cell.getGates().getAsRange<GateAttr>());
@@ -227,18 +232,20 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     Value t = arith::SubIOp::create(b, loc, lastStep, it);
     Value slot = arith::RemUIOp::create(b, loc, it, em.cst(2));
 
-    // With the prefetch: this step's values were loaded by the previous
-    // step, and the next step's (t - 1) are loaded first, so that their
-    // latency hides behind this step (at t = 0 a harmless reload of step 0).
-    SmallVector<Value> stepValues, aheadValues;
-    if (prefetch) {
-      stepValues.assign(carried.begin() + kElements * s, carried.end());
-      Value ahead = arith::SubIOp::create(
-          b, loc, arith::MaxUIOp::create(b, loc, t, em.cst(1)), em.cst(1));
-      aheadValues = loadStep(ahead);
-    } else {
+    // This step's values were loaded by the previous step. The next step's
+    // (t - 1; at t = 0 a harmless reload of step 0) are loaded first, so
+    // that their latency hides behind the whole step, or, where the
+    // registers do not allow that, after this step's adjoint (whose
+    // temporaries are dead by then), behind its matmul and barrier.
+    SmallVector<Value> stepValues(carried.begin() + kElements * s,
+                                  carried.end());
+    if (!prefetch && !latePrefetch)
       stepValues = loadStep(t);
-    }
+    Value ahead = arith::SubIOp::create(
+        b, loc, arith::MaxUIOp::create(b, loc, t, em.cst(1)), em.cst(1));
+    SmallVector<Value> aheadValues;
+    if (prefetch)
+      aheadValues = loadStep(ahead);
 
     // Per element: the adjoint of the body, the step's stores, and dg of
     // the recurrent parts into shared memory (hi and lo).
@@ -294,6 +301,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
                                            addc(u, gr * dh + column)});
       }
     }
+    if (latePrefetch)
+      aheadValues = loadStep(ahead);
     gpu::BarrierOp::create(b, loc);
 
     // dh_{t-1} = R^T dg: per part two independent K chains (even and odd
