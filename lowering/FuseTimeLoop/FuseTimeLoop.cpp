@@ -143,6 +143,8 @@ struct FlashRNNFuseTimeLoop
         reduce = buildReduceKernel(kernels, reduceName, sequence, cell);
         blocks = (dh * dh + kReduceThreads - 1) / kReduceThreads;
       }
+      // Which reduction, for flashrnn-compile's summary.
+      sequence->setAttr("flashrnn.reduction", b.getStringAttr(*kind));
       descriptions.push_back(describeKernel(
           reduce, "backward_reduce", ScheduleAttr(),
           {b.getI64IntegerAttr(blocks), b.getStringAttr("heads"),

@@ -286,6 +286,18 @@ int main(int argc, char **argv) {
     if (auto backward = (*sequence)->getAttrOfType<ScheduleAttr>(
             "flashrnn.backward_schedule"))
       llvm::errs() << "  backward: " << describeSchedule(backward) << "\n";
+    if (auto reduction =
+            (*sequence)->getAttrOfType<StringAttr>("flashrnn.reduction")) {
+      StringRef kind = reduction.getValue();
+      llvm::errs() << "  reduce:   "
+                   << (kind == "mma"
+                           ? "tensor cores (tf32 mma.sync), dR and db as a "
+                             "GEMM over B x T split over CTAs"
+                       : kind == "sliced"
+                           ? "scalar, the B x T sum in four slices per element"
+                           : "scalar, one B x T chain per element")
+                   << "\n";
+    }
   }
   return 0;
 }
