@@ -97,15 +97,19 @@ gpu::GPUFuncOp KernelEmitter::createKernel(gpu::GPUModuleOp module,
 }
 
 Value KernelEmitter::sharedF32(ArrayRef<int64_t> shape) {
+  return sharedView(shape, b.getF32Type());
+}
+
+Value KernelEmitter::sharedView(ArrayRef<int64_t> shape, Type type) {
   MLIRContext *ctx = b.getContext();
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   auto bytesType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                                    MemRefLayoutAttrInterface{}, workgroup);
   Value smem = gpu::DynamicSharedMemoryOp::create(b, loc, bytesType);
-  auto type = MemRefType::get(shape, b.getF32Type(),
-                              MemRefLayoutAttrInterface{}, workgroup);
-  return memref::ViewOp::create(b, loc, type, smem, cst(0), ValueRange{});
+  auto viewType =
+      MemRefType::get(shape, type, MemRefLayoutAttrInterface{}, workgroup);
+  return memref::ViewOp::create(b, loc, viewType, smem, cst(0), ValueRange{});
 }
 
 SmallVector<KernelArgSpec>

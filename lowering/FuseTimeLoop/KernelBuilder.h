@@ -73,6 +73,8 @@ public:
 
   /// A view of the dynamic shared memory at byte 0 with `shape` x f32.
   Value sharedF32(ArrayRef<int64_t> shape);
+  /// A view of the dynamic shared memory at byte 0 with `shape` x `type`.
+  Value sharedView(ArrayRef<int64_t> shape, Type type);
 
   OpBuilder b;
   Location loc;

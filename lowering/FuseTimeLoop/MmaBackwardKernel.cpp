@@ -63,12 +63,12 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   int64_t s = shape.states;
   CellLayout layout(cell);
   int64_t na = layout.numGateValues;
-  int64_t dyn = ShapedType::kDynamic;
   KernelEmitter em(sequence.getContext(), sequence.getLoc(), e);
   OpBuilder &b = em.b;
   Location loc = em.loc;
   Type f32 = b.getF32Type();
-  constexpr int64_t kRowsPerTile = 8; // mma N: the CTA's batch rows
+  constexpr int64_t kRowsPerTile = MmaLanePosition::kRowsPerTile;
+  MmaEmitter mma(em, e);
   constexpr int64_t kElements = 4;    // (unit, row) pairs per thread
   constexpr int64_t kParts = 2;       // dg = hi + lo
   const int64_t kTiles = gr * dh / 16;
@@ -91,43 +91,16 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
 
   // Where the thread is: warp w, lane (g, q); units 16w+g, 16w+8+g; batch
   // rows 2q, 2q+1. Element c = 2 * (unit half) + row: accumulator c.
-  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  Value head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  Value tile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
-  Value warp = arith::DivUIOp::create(b, loc, tid, em.cst(32));
-  Value lane = arith::RemUIOp::create(b, loc, tid, em.cst(32));
-  Value g = arith::DivUIOp::create(b, loc, lane, em.cst(4));
-  Value q = arith::RemUIOp::create(b, loc, lane, em.cst(4));
-  Value unit0 = add(arith::MulIOp::create(b, loc, warp, em.cst(16)), g);
+  MmaLanePosition pos(em, func);
+  Value head = pos.head, g = pos.g, q = pos.q;
+  Value unit0 = add(arith::MulIOp::create(b, loc, pos.warp, em.cst(16)), g);
   SmallVector<Value> units = {unit0, addc(unit0, 8)};
-  Value batchSize = buildBatchSize(b, loc, func);
-  Value begin = arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                           arg("batch_begin"));
-  Value tileStart = add(
-      begin, arith::MulIOp::create(b, loc, tile, em.cst(kRowsPerTile)));
-  SmallVector<Value> rows, batch, valid, safeBatch;
-  for (int64_t r = 0; r < 2; ++r) {
-    rows.push_back(addc(arith::MulIOp::create(b, loc, q, em.cst(2)), r));
-    batch.push_back(add(tileStart, rows[r]));
-    valid.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          batch[r], batchSize));
-    safeBatch.push_back(
-        arith::SelectOp::create(b, loc, valid[r], batch[r], em.cst(0)));
-  }
+  ArrayRef<Value> rows = pos.row, batch = pos.batch, valid = pos.valid,
+                  safeBatch = pos.safeBatch;
   auto unitOf = [&](int64_t c) { return units[c / 2]; };
   auto rowOf = [&](int64_t c) { return c % 2; };
 
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-  Value smem = gpu::DynamicSharedMemoryOp::create(
-      b, loc,
-      MemRefType::get({dyn}, b.getI8Type(), MemRefLayoutAttrInterface{},
-                      workgroup));
-  Value dgs = memref::ViewOp::create(
-      b, loc,
-      MemRefType::get({2, kRowsPerTile, rowLength}, e,
-                      MemRefLayoutAttrInterface{}, workgroup),
-      smem, em.cst(0), ValueRange{});
+  Value dgs = em.sharedView({2, kRowsPerTile, rowLength}, e);
 
   // R^T's A fragments, before the time loop: [kt][4 registers]. Register
   // pair p of k-tile kt holds R[k, j, i], R[k, j + 1, i] for unit i =
@@ -307,7 +280,6 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
 
     // dh_{t-1} = R^T dg: per part two independent K chains (even and odd
     // k-tiles), summed at the end.
-    MmaEmitter mma(em, e);
     int64_t chains = kTiles > 1 ? 2 * kParts : kParts;
     SmallVector<SmallVector<Value>> acc(chains,
                                         SmallVector<Value>(4, em.cstF32(0.0)));

@@ -42,6 +42,18 @@ struct MmaEmitter {
     return vector::ExtractOp::create(b, em.loc, bits, ArrayRef<int64_t>{0});
   }
 
+  /// The aligned 32-bit word of `memref` at `indices` (the last index is
+  /// even): two consecutive elements as one i32.
+  Value loadWord(Value memref, ValueRange indices) {
+    OpBuilder &b = em.b;
+    auto load = vector::LoadOp::create(
+        b, em.loc, VectorType::get({2}, elementType), memref, indices);
+    load.setAlignment(4);
+    Value bits = vector::BitCastOp::create(
+        b, em.loc, VectorType::get({1}, b.getI32Type()), load);
+    return vector::ExtractOp::create(b, em.loc, bits, ArrayRef<int64_t>{0});
+  }
+
   Value zeroPair() {
     OpBuilder &b = em.b;
     if (elementType.isBF16())
@@ -74,6 +86,43 @@ struct MmaEmitter {
 
   KernelEmitter &em;
   Type elementType;
+};
+
+/// Where a thread of a tensor-core kernel is: warp w, lane (g = lane / 4,
+/// q = lane % 4), head (grid y), and the two batch rows 2q, 2q+1 of its
+/// CTA's tile of kRowsPerTile (grid z; the mma N dimension), with `valid`
+/// (the row is inside the batch) and `safeBatch` (the row, or 0).
+struct MmaLanePosition {
+  static constexpr int64_t kRowsPerTile = 8;
+  Value tid, head, warp, g, q;
+  SmallVector<Value> row, batch, valid, safeBatch; // per row 2q, 2q+1
+
+  MmaLanePosition(KernelEmitter &em, gpu::GPUFuncOp func) {
+    OpBuilder &b = em.b;
+    Location loc = em.loc;
+    tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+    head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+    Value tile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+    warp = arith::DivUIOp::create(b, loc, tid, em.cst(32));
+    Value lane = arith::RemUIOp::create(b, loc, tid, em.cst(32));
+    g = arith::DivUIOp::create(b, loc, lane, em.cst(4));
+    q = arith::RemUIOp::create(b, loc, lane, em.cst(4));
+    Value batchSize = buildBatchSize(b, loc, func);
+    Value begin = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(), lookupKernelArg(func, "batch_begin"));
+    Value tileStart = arith::AddIOp::create(
+        b, loc, begin,
+        arith::MulIOp::create(b, loc, tile, em.cst(kRowsPerTile)));
+    for (int64_t r = 0; r < 2; ++r) {
+      row.push_back(arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, q, em.cst(2)), em.cst(r)));
+      batch.push_back(arith::AddIOp::create(b, loc, tileStart, row[r]));
+      valid.push_back(arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ult, batch[r], batchSize));
+      safeBatch.push_back(
+          arith::SelectOp::create(b, loc, valid[r], batch[r], em.cst(0)));
+    }
+  }
 };
 
 } // namespace mlir::flashrnn

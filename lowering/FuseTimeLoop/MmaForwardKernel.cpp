@@ -71,13 +71,12 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   int64_t gr = shape.rGates;
   int64_t s = shape.states;
   CellLayout layout(cell);
-  int64_t dyn = ShapedType::kDynamic;
   KernelEmitter em(sequence.getContext(), sequence.getLoc(), e);
   OpBuilder &b = em.b;
   Location loc = em.loc;
   Type f32 = b.getF32Type();
   MmaEmitter mma(em, e);
-  constexpr int64_t kRowsPerTile = 8; // mma N: the CTA's batch rows
+  constexpr int64_t kRowsPerTile = MmaLanePosition::kRowsPerTile;
   constexpr int64_t kElements = 2;    // (unit, batch row) pairs per thread
   // Two steps of Wx ahead where the register estimate fits them, else one.
   const int64_t kWxPrefetchSteps =
@@ -104,51 +103,19 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   auto arg = [&](StringRef n) -> Value { return lookupKernelArg(func, n); };
 
   // Where the thread is: warp w, lane (g, q); unit 8w+g; rows 2q, 2q+1.
-  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  Value head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  Value tile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
-  Value warp = arith::DivUIOp::create(b, loc, tid, em.cst(32));
-  Value lane = arith::RemUIOp::create(b, loc, tid, em.cst(32));
-  Value g = arith::DivUIOp::create(b, loc, lane, em.cst(4));
-  Value q = arith::RemUIOp::create(b, loc, lane, em.cst(4));
+  MmaLanePosition pos(em, func);
+  Value head = pos.head, g = pos.g, q = pos.q;
   Value unit = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, warp, em.cst(8)), g);
-  Value batchSize = buildBatchSize(b, loc, func);
-  Value begin = arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                           arg("batch_begin"));
-  Value tileStart = arith::AddIOp::create(
-      b, loc, begin,
-      arith::MulIOp::create(b, loc, tile, em.cst(kRowsPerTile)));
-  SmallVector<Value> row, batch, valid, safeBatch;
-  for (int64_t j = 0; j < kElements; ++j) {
-    row.push_back(arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, q, em.cst(2)), em.cst(j)));
-    batch.push_back(arith::AddIOp::create(b, loc, tileStart, row[j]));
-    valid.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          batch[j], batchSize));
-    safeBatch.push_back(
-        arith::SelectOp::create(b, loc, valid[j], batch[j], em.cst(0)));
-  }
+      b, loc, arith::MulIOp::create(b, loc, pos.warp, em.cst(8)), g);
+  ArrayRef<Value> batch = pos.batch, valid = pos.valid,
+                  safeBatch = pos.safeBatch;
 
   // h of the tile's rows in shared memory: [slot][row][input], padded. The
   // exchange sees the same bytes as [slot][row pair q][j][unit], so that one
   // flashrnn.exchange publishes both of the thread's rows.
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-  Value smem = gpu::DynamicSharedMemoryOp::create(
-      b, loc,
-      MemRefType::get({dyn}, b.getI8Type(), MemRefLayoutAttrInterface{},
-                      workgroup));
-  Value hs = memref::ViewOp::create(
-      b, loc,
-      MemRefType::get({2, kRowsPerTile, parts, rowStride}, e,
-                      MemRefLayoutAttrInterface{}, workgroup),
-      smem, em.cst(0), ValueRange{});
-  Value hsPairs = memref::ViewOp::create(
-      b, loc,
-      MemRefType::get({2, kRowsPerTile / 2, kElements * parts, rowStride}, e,
-                      MemRefLayoutAttrInterface{}, workgroup),
-      smem, em.cst(0), ValueRange{});
+  Value hs = em.sharedView({2, kRowsPerTile, parts, rowStride}, e);
+  Value hsPairs =
+      em.sharedView({2, kRowsPerTile / 2, kElements * parts, rowStride}, e);
   // The values one thread publishes: per element its h, or h's two parts.
   auto publish = [&](ArrayRef<Value> h) {
     SmallVector<Value> values;
@@ -187,16 +154,9 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   auto loadInputs = [&](Value t) {
     SmallVector<Value> values;
     for (int64_t j = 0; j < kElements; ++j)
-      for (int64_t k = 0; k < gw; ++k) {
-        auto load = vector::LoadOp::create(
-            b, loc, VectorType::get({2}, e), arg("wx"),
-            ValueRange{safeBatch[j], t, em.cst(k), head, pairUnit});
-        load.setAlignment(4);
-        Value word = vector::BitCastOp::create(
-            b, loc, VectorType::get({1}, b.getI32Type()), load);
-        values.push_back(
-            vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0}));
-      }
+      for (int64_t k = 0; k < gw; ++k)
+        values.push_back(mma.loadWord(
+            arg("wx"), {safeBatch[j], t, em.cst(k), head, pairUnit}));
     return values;
   };
   // The thread's input out of its word, widened to f32.
