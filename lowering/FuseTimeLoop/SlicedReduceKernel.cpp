@@ -19,8 +19,10 @@
 // Within a warp the h loads are consecutive in i (coalesced) and the dg loads
 // share one address (a broadcast), as in the serial kernel.
 //
-// Off by default (flashrnn-compile --sliced-reduction): it has not been run
-// on a GPU yet (docs/PERFORMANCE.md).
+// The default where the tensor-core reduction (MmaReduceKernel.cpp) does not
+// apply (f32 sequences, and with flashrnn-compile --no-mma); also
+// --reduction=sliced. Checked on an H100 (LSTM, GRU, sLSTM): 3.9 ms against
+// the serial kernel's 9.2 at LSTM 64x12, B = 16 (docs/PERFORMANCE.md).
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
