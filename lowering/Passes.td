@@ -84,6 +84,11 @@ def FlashRNNFuseTimeLoop : Pass<"flashrnn-fuse-time-loop", "::mlir::ModuleOp"> {
     h is shared with the head's other threads. The sequence op gains a
     `flashrnn.kernel` reference to it. R is still read from global memory
     inside the loop: flashrnn-cache-recurrent-weights moves it on chip.
+    With a backward schedule (training) it also builds the saving forward,
+    the reverse-time backward (the tensor-core one, for rPlacement
+    "registers", gathers R^T's fragments into registers before its loop:
+    their pairs are not contiguous in R) and the dR/db reduction chosen by
+    `reduction`.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect",
