@@ -20,7 +20,6 @@
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace mlir::flashrnn;
@@ -108,39 +107,21 @@ gpu::GPUFuncOp mlir::flashrnn::buildBackwardKernel(gpu::GPUModuleOp module,
     }
 
     // The adjoint of the body, recomputed from the saved values.
-    Block &adj = adjoint.getBody().front();
-    IRMapping map;
-    unsigned a = 0;
-    for (Value v : prevIf.getResults())
-      map.map(adj.getArgument(a++), v);
+    SmallVector<Value> savedGates;
     for (int64_t g = 0; g < na; ++g)
-      map.map(adj.getArgument(a++),
-              em.loadF32(arg("saved_gates"), {pos.safeBatch, t, em.cst(g),
-                                              pos.head, pos.unit}));
-    for (Value c : constants)
-      map.map(adj.getArgument(a++), c);
-    for (Value v : ds)
-      map.map(adj.getArgument(a++), v);
-    for (Operation &op : adj.without_terminator())
-      b.clone(op, map);
-    SmallVector<Value> grads;
-    for (Value v : adj.getTerminator()->getOperands())
-      grads.push_back(map.lookup(v));
+      savedGates.push_back(em.loadF32(
+          arg("saved_gates"), {pos.safeBatch, t, em.cst(g), pos.head, pos.unit}));
+    SmallVector<Value> grads =
+        applyAdjoint(em, adjoint, SmallVector<Value>(prevIf.getResults()),
+                     savedGates, constants, ds);
     ArrayRef<Value> dsPrev = ArrayRef<Value>(grads).take_front(s);
     ArrayRef<Value> dGates = ArrayRef<Value>(grads).drop_front(s);
 
     // dWx and the gate gradients for the reduction.
     auto gates = llvm::to_vector(cell.getGates().getAsRange<GateAttr>());
     em.ifValid(pos.valid, [&] {
-      for (int64_t g = 0; g < na; ++g)
-        memref::StoreOp::create(
-            b, loc, dGates[g], arg("dgates"),
-            ValueRange{pos.batch, t, em.cst(g), pos.head, pos.unit});
-      for (size_t k = 0; k < gates.size(); ++k)
-        if (layout.wxRow[k] >= 0)
-          em.storeF32(dGates[layout.inputValue[k]], arg("dwx"),
-                      {pos.batch, t, em.cst(layout.wxRow[k]), pos.head,
-                       pos.unit});
+      storeGateGradients(em, cell, layout, dGates, arg("dgates"), arg("dwx"),
+                         pos.batch, t, pos.head, pos.unit);
     });
 
     // Share dg of the recurrent parts, then dh_{t-1} = sum_k R[k]^T dg[k].

@@ -270,6 +270,39 @@ SmallVector<Value> mlir::flashrnn::applyCellBody(KernelEmitter &em,
   return next;
 }
 
+SmallVector<Value> mlir::flashrnn::applyAdjoint(
+    KernelEmitter &em, func::FuncOp adjoint, ArrayRef<Value> previousStates,
+    ArrayRef<Value> gateValues, ArrayRef<Value> constants,
+    ArrayRef<Value> stateGradients) {
+  Block &adj = adjoint.getBody().front();
+  IRMapping map;
+  unsigned a = 0;
+  for (ArrayRef<Value> group :
+       {previousStates, gateValues, constants, stateGradients})
+    for (Value v : group)
+      map.map(adj.getArgument(a++), v);
+  for (Operation &op : adj.without_terminator())
+    em.b.clone(op, map);
+  SmallVector<Value> grads;
+  for (Value v : adj.getTerminator()->getOperands())
+    grads.push_back(map.lookup(v));
+  return grads;
+}
+
+void mlir::flashrnn::storeGateGradients(KernelEmitter &em, CellOp cell,
+                                        const CellLayout &layout,
+                                        ArrayRef<Value> dGates, Value dgates,
+                                        Value dwx, Value batch, Value t,
+                                        Value head, Value unit) {
+  for (auto [gv, v] : llvm::enumerate(dGates))
+    memref::StoreOp::create(em.b, em.loc, v, dgates,
+                            ValueRange{batch, t, em.cst(gv), head, unit});
+  for (size_t k = 0, e = cell.getGates().size(); k < e; ++k)
+    if (layout.wxRow[k] >= 0)
+      em.storeF32(dGates[layout.inputValue[k]], dwx,
+                  {batch, t, em.cst(layout.wxRow[k]), head, unit});
+}
+
 static StringRef dtypeName(Type t) {
   if (t.isBF16())
     return "bf16";

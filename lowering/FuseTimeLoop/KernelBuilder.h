@@ -130,6 +130,23 @@ SmallVector<Value> assembleGateValues(KernelEmitter &em, CellOp cell,
 SmallVector<Value> applyCellBody(KernelEmitter &em, CellOp cell,
                                  ValueRange states, ArrayRef<Value> gateValues);
 
+/// Clones the adjoint's body (flashrnn-derive-backward) at the builder's
+/// position with its arguments bound in order: the states of the previous
+/// step, the gate values, the constants, the gradients of the new states.
+/// Returns the gradients of the previous states, then of the gate values.
+SmallVector<Value> applyAdjoint(KernelEmitter &em, func::FuncOp adjoint,
+                                ArrayRef<Value> previousStates,
+                                ArrayRef<Value> gateValues,
+                                ArrayRef<Value> constants,
+                                ArrayRef<Value> stateGradients);
+
+/// Stores one element's gate gradients: all of them into `dgates` (f32, for
+/// the reduction) and the input parts into `dwx` (the element type).
+void storeGateGradients(KernelEmitter &em, CellOp cell,
+                        const CellLayout &layout, ArrayRef<Value> dGates,
+                        Value dgates, Value dwx, Value batch, Value t,
+                        Value head, Value unit);
+
 /// The launch description of `kernel` (docs/PACKAGE.md, "Kernels"), built
 /// from its signature: kept on the sequence op until the package is written.
 DictionaryAttr describeKernel(gpu::GPUFuncOp kernel, StringRef kind,

@@ -45,7 +45,6 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace mlir::flashrnn;
@@ -226,35 +225,20 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     for (int64_t c = 0; c < kElements; ++c) {
       ArrayRef<Value> own = ArrayRef<Value>(stepValues).slice(c * perElement,
                                                               perElement);
-      Block &adj = adjoint.getBody().front();
-      IRMapping map;
-      unsigned a = 0;
+      SmallVector<Value> ds;
       for (int64_t st = 0; st < s; ++st)
-        map.map(adj.getArgument(a++), own[s + st]);
-      for (int64_t gv = 0; gv < na; ++gv)
-        map.map(adj.getArgument(a++), own[2 * s + gv]);
-      for (Value cst : constants)
-        map.map(adj.getArgument(a++), cst);
-      for (int64_t st = 0; st < s; ++st)
-        map.map(adj.getArgument(a++),
-                arith::AddFOp::create(b, loc, dsNext[c * s + st], own[st]));
-      for (Operation &op : adj.without_terminator())
-        b.clone(op, map);
-      SmallVector<Value> grads;
-      for (Value v : adj.getTerminator()->getOperands())
-        grads.push_back(map.lookup(v));
+        ds.push_back(
+            arith::AddFOp::create(b, loc, dsNext[c * s + st], own[st]));
+      SmallVector<Value> grads =
+          applyAdjoint(em, adjoint, own.slice(s, s), own.slice(2 * s, na),
+                       constants, ds);
       dsPrev[c].assign(grads.begin(), grads.begin() + s);
       ArrayRef<Value> dGates = ArrayRef<Value>(grads).drop_front(s);
 
       Value bi = batch[rowOf(c)], u = unitOf(c);
       em.ifValid(valid[rowOf(c)], [&] {
-        for (int64_t gv = 0; gv < na; ++gv)
-          memref::StoreOp::create(b, loc, dGates[gv], arg("dgates"),
-                                  ValueRange{bi, t, em.cst(gv), head, u});
-        for (size_t k = 0; k < gates.size(); ++k)
-          if (layout.wxRow[k] >= 0)
-            em.storeF32(dGates[layout.inputValue[k]], arg("dwx"),
-                        {bi, t, em.cst(layout.wxRow[k]), head, u});
+        storeGateGradients(em, cell, layout, dGates, arg("dgates"),
+                           arg("dwx"), bi, t, head, u);
       });
       for (size_t k = 0; k < gates.size(); ++k) {
         if (layout.rRow[k] < 0)
