@@ -549,20 +549,37 @@ SequenceOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 
 LogicalResult ExchangeOp::verify() {
   auto type = cast<MemRefType>(getBuffer().getType());
-  size_t k = getValues().size();
+  int64_t k = getValues().size();
   if (k == 0)
     return emitOpError() << "exchanges no values";
-  // [2, rows, DH] for one value, [2, rows, K, DH] for K values.
-  bool oneValueLayout = k == 1 && type.getRank() == 3;
-  bool manyValueLayout = type.getRank() == 4 && type.getDimSize(2) == int64_t(k);
-  if (!oneValueLayout && !manyValueLayout)
-    return emitOpError() << "exchanges " << k
-                         << " value(s) but the buffer is " << type
-                         << "; expected [2, rows, DH] (one value) or [2, rows, "
-                         << k << ", DH]";
+  int64_t rows = getRows(), parts = getParts();
+  if (rows < 1 || k % rows != 0)
+    return emitOpError() << "exchanges " << k << " value(s) for " << rows
+                         << " row(s); rows must be at least 1 and divide the "
+                            "number of values";
+  if (parts < 1 || parts > 2)
+    return emitOpError() << "stores each value as " << parts
+                         << " part(s); expected 1 or 2";
   Type element = type.getElementType();
   if (!element.isF32() && !element.isBF16() && !element.isF16())
     return emitOpError() << "needs an f32, bf16 or f16 buffer, got " << type;
+  if (parts > 1 && element.isF32())
+    return emitOpError() << "splits values into " << parts
+                         << " parts, which needs a bf16 or f16 buffer, got "
+                         << type;
+  // [2, rows, DH] for one stored term, [2, rows, K * parts, DH] otherwise.
+  int64_t terms = k * parts;
+  bool oneValueLayout = terms == 1 && type.getRank() == 3;
+  bool manyValueLayout =
+      type.getRank() == 4 && type.getDimSize(2) == terms;
+  if (!oneValueLayout && !manyValueLayout)
+    return emitOpError() << "exchanges " << k << " value(s)"
+                         << (parts > 1 ? " of " + std::to_string(parts) +
+                                             " parts each"
+                                       : std::string())
+                         << " but the buffer is " << type
+                         << "; expected [2, rows, DH] (one value) or [2, rows, "
+                         << terms << ", DH]";
   return success();
 }
 

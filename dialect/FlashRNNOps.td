@@ -137,12 +137,12 @@ def FlashRNN_SequenceOp : FlashRNN_Op<"sequence", [
 // Tile level (inside the fused kernel)
 //===----------------------------------------------------------------------===//
 
-def FlashRNN_ExchangeOp : FlashRNN_Op<"exchange"> {
+def FlashRNN_ExchangeOp : FlashRNN_Op<"exchange", [AttrSizedOperandSegments]> {
   let summary = "publishes per-element values to every CTA of a head";
   let description = [{
     The step's only synchronisation point. Each thread contributes K values
-    of its (batch row, unit) element (forward: the new h; backward: the
-    gradients of the recurrent gate parts); when the op returns,
+    (forward: the new h; backward: the gradients of the recurrent gate
+    parts) of its (batch row, unit) element; when the op returns,
     `buffer[slot, row, :]` (K = 1, buffer [2, BT, DH]) or
     `buffer[slot, row, k, :]` (buffer [2, BT, K, DH]) in shared memory holds
     the whole row of the thread's batch row, from every CTA of the head.
@@ -150,16 +150,41 @@ def FlashRNN_ExchangeOp : FlashRNN_Op<"exchange"> {
     f32; a bf16 or f16 buffer (the tensor-core forward keeps h in the element
     type, as the matmul reads it) stores them rounded.
 
+    Two attributes serve the tensor-core forward:
+    * `rows` (default 1): the K values belong to `rows` consecutive batch
+      rows, K / rows values each; `row` then counts groups of `rows` rows
+      (the thread's rows are rows * row .. rows * row + rows - 1).
+    * `parts` (default 1): each value is stored as `parts` terms of the
+      buffer's element type, the first the value rounded and each further
+      one the rounding error of those before (h = hi + lo), so that a matmul
+      on the terms sees about twice the element type's precision.
+    The buffer is then [2, BT / rows, K * parts, DH]: term p of value k at
+    `buffer[slot, row, k * parts + p, unit]`. The optional `mask` says
+    whether this thread publishes at all (threads of a CTA that hold copies
+    of the same values publish once); every thread still takes part in the
+    synchronisation.
+
     flashrnn-grid-sync lowers it: within one CTA to shared-memory stores and
     one block barrier; across CTAs to stores to global memory, one grid
     barrier (atomics and fences) and a copy back into shared memory.
   }];
   let arguments = (ins Variadic<F32>:$values, AnyMemRef:$buffer, Index:$slot,
-                       Index:$row, Index:$unit, Index:$epoch);
+                       Index:$row, Index:$unit, Index:$epoch,
+                       Optional<I1>:$mask,
+                       DefaultValuedAttr<I64Attr, "1">:$rows,
+                       DefaultValuedAttr<I64Attr, "1">:$parts);
   let assemblyFormat = [{
     $values `into` $buffer `[` $slot `,` $row `,` $unit `]` `epoch` $epoch
-    attr-dict `:` type($buffer)
+    (`if` $mask^)? attr-dict `:` type($buffer)
   }];
+  let builders = [
+    OpBuilder<(ins "::mlir::ValueRange":$values, "::mlir::Value":$buffer,
+                   "::mlir::Value":$slot, "::mlir::Value":$row,
+                   "::mlir::Value":$unit, "::mlir::Value":$epoch), [{
+      build($_builder, $_state, values, buffer, slot, row, unit, epoch,
+            ::mlir::Value(), 1, 1);
+    }]>
+  ];
   let hasVerifier = 1;
 }
 

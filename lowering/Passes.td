@@ -136,7 +136,8 @@ def FlashRNNGridSync : Pass<"flashrnn-grid-sync", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::NVVM::NVVMDialect"];
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def FlashRNNApproximateMath : Pass<"flashrnn-approximate-math"> {

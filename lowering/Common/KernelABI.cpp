@@ -86,12 +86,13 @@ bool mlir::flashrnn::mmaBackwardPrefetches(llvm::StringRef chip,
          registerBudget(2 * dh);
 }
 
-int64_t mlir::flashrnn::estimateMmaForwardRegisters(int64_t gates, int64_t dh,
+int64_t mlir::flashrnn::estimateMmaForwardRegisters(int64_t gates,
+                                                    int64_t kTiles,
                                                     int64_t numStates,
                                                     int64_t wxGates,
                                                     int64_t parts,
                                                     int64_t prefetchSteps) {
-  int64_t mTiles = (gates + 1) / 2, kTiles = dh / 16;
+  int64_t mTiles = (gates + 1) / 2;
   int64_t perElement = numStates + gates + prefetchSteps * wxGates;
   return mTiles * kTiles * 4 + parts * (mTiles * 8 + 2 * kTiles) +
          2 * perElement + 40;

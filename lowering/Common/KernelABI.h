@@ -32,13 +32,14 @@ constexpr llvm::StringLiteral kKernelsAttrName = "flashrnn.kernels";
 constexpr llvm::StringLiteral kTimeLoopAttrName = "flashrnn.time_loop";
 
 /// The tensor-core forward's (MmaForwardKernel.cpp) per-thread register
-/// estimate, in 32-bit registers: R's fragments (ceil(G/2) m-tiles x DH/16
-/// k-tiles x 4), the accumulators of two K chains and the h fragments (both
+/// estimate, in 32-bit registers: R's fragments (ceil(G/2) m-tiles x
+/// `kTiles` k-tiles x 4, where a warp covers kTiles = DH / 16 / kSlices of
+/// the K dimension), the accumulators of two K chains and the h fragments (both
 /// per h part: 2 in training, hi and lo), and per element (2) its states,
 /// gate values and `prefetchSteps` steps of Wx words, plus 40 for addresses
 /// and the cell math. test/Target/ptxas-mma-sweep.test checks that no
 /// admitted example spills.
-int64_t estimateMmaForwardRegisters(int64_t gates, int64_t dh,
+int64_t estimateMmaForwardRegisters(int64_t gates, int64_t kTiles,
                                     int64_t numStates, int64_t wxGates,
                                     int64_t parts, int64_t prefetchSteps);
 

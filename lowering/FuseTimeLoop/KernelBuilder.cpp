@@ -100,7 +100,8 @@ Value KernelEmitter::sharedF32(ArrayRef<int64_t> shape) {
   return sharedView(shape, b.getF32Type());
 }
 
-Value KernelEmitter::sharedView(ArrayRef<int64_t> shape, Type type) {
+Value KernelEmitter::sharedView(ArrayRef<int64_t> shape, Type type,
+                                int64_t byteOffset) {
   MLIRContext *ctx = b.getContext();
   auto workgroup =
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
@@ -109,7 +110,8 @@ Value KernelEmitter::sharedView(ArrayRef<int64_t> shape, Type type) {
   Value smem = gpu::DynamicSharedMemoryOp::create(b, loc, bytesType);
   auto viewType =
       MemRefType::get(shape, type, MemRefLayoutAttrInterface{}, workgroup);
-  return memref::ViewOp::create(b, loc, viewType, smem, cst(0), ValueRange{});
+  return memref::ViewOp::create(b, loc, viewType, smem, cst(byteOffset),
+                                ValueRange{});
 }
 
 SmallVector<KernelArgSpec>

@@ -73,8 +73,9 @@ public:
 
   /// A view of the dynamic shared memory at byte 0 with `shape` x f32.
   Value sharedF32(ArrayRef<int64_t> shape);
-  /// A view of the dynamic shared memory at byte 0 with `shape` x `type`.
-  Value sharedView(ArrayRef<int64_t> shape, Type type);
+  /// A view of the dynamic shared memory at `byteOffset` with `shape` x
+  /// `type`.
+  Value sharedView(ArrayRef<int64_t> shape, Type type, int64_t byteOffset = 0);
 
   OpBuilder b;
   Location loc;

@@ -1,14 +1,22 @@
 //===- MmaForwardKernel.cpp - the tensor-core persistent forward kernel ---===//
 //
-// The forward for heads that fit one CTA (schedule rPlacement "registers"),
-// with the recurrent matmul on tensor cores: per step and warp,
+// The forward on tensor cores (schedule rPlacement "registers"): per step
+// and warp,
 //   D[16 x 8] += A[16 x 16] . B[16 x 8]      (mma.sync m16n8k16, f32 acc.)
 // where A is a tile of R (M = gate rows, K = hidden inputs), B a tile of
 // h_{t-1} (K = hidden inputs, N = the CTA's 8 batch rows) and D the
 // recurrent gate pre-activations.
 //
-// Layout choices, all so that nothing but h crosses threads:
-//   * Warp w owns the 8 hidden units 8w .. 8w+7 of the head. Its m-tile mt
+// Layout choices, all so that nothing but h (and, with K slices, the
+// partial sums) crosses threads:
+//   * A CTA owns U = unitsPerCta hidden units of the head (all of them, or
+//     1/C of them for a head spread over C CTAs with a grid barrier), in
+//     groups of 8. Warp w serves group w mod (U/8) and K slice w / (U/8):
+//     with S slices (threads = 4 U S) each warp multiplies 1/S of the K
+//     dimension, so that a big head's fragments fit the registers; slice 0
+//     adds the other slices' partial sums (through shared memory, one more
+//     barrier), runs the cell and publishes h, the others only multiply.
+//   * Warp w of slice 0 owns the 8 hidden units 8w .. 8w+7 of the CTA. Its m-tile mt
 //     stacks two recurrent gates of those units: rows 0-7 are gate 2mt,
 //     rows 8-15 gate 2mt+1. The accumulator fragment of lane (g = lane/4,
 //     q = lane%4) then holds, for unit 8w+g and batch rows 2q and 2q+1, the
@@ -79,12 +87,15 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   constexpr int64_t kRowsPerTile = MmaLanePosition::kRowsPerTile;
   constexpr int64_t kElements = 2;    // (unit, batch row) pairs per thread
   // Two steps of Wx ahead where the register estimate fits them, else one.
+  const int64_t unitsPerCta = schedule.getUnitsPerCta();
+  const int64_t groups = unitsPerCta / 8;
+  const int64_t kSlices = schedule.getThreads() / (32 * groups);
+  const int64_t mTiles = (gr + 1) / 2, kTiles = dh / 16 / kSlices;
   const int64_t kWxPrefetchSteps =
-      estimateMmaForwardRegisters(gr, dh, s, gw, training ? 2 : 1, 2) <=
-              registerBudget(4 * dh)
+      estimateMmaForwardRegisters(gr, kTiles, s, gw, training ? 2 : 1, 2) <=
+              registerBudget(schedule.getThreads())
           ? 2
           : 1;
-  const int64_t mTiles = (gr + 1) / 2, kTiles = dh / 16;
   // h parts: hi only, or hi and lo (training; see the file comment).
   const int64_t parts = training ? 2 : 1;
   // Padded row of one part, in elements: a row of all parts is 4 (mod 32)
@@ -102,11 +113,25 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
                 b.getI32IntegerAttr(1));
   auto arg = [&](StringRef n) -> Value { return lookupKernelArg(func, n); };
 
-  // Where the thread is: warp w, lane (g, q); unit 8w+g; rows 2q, 2q+1.
+  // Where the thread is: warp w (group w mod U/8, slice w / (U/8)), lane
+  // (g, q); unit C_idx U + 8 group + g; rows 2q, 2q+1.
   MmaLanePosition pos(em, func);
   Value head = pos.head, g = pos.g, q = pos.q;
+  Value group = arith::RemUIOp::create(b, loc, pos.warp, em.cst(groups));
+  Value slice = arith::DivUIOp::create(b, loc, pos.warp, em.cst(groups));
+  Value cta = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   Value unit = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, pos.warp, em.cst(8)), g);
+      b, loc,
+      arith::MulIOp::create(b, loc, cta, em.cst(unitsPerCta)),
+      arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, group, em.cst(8)), g));
+  // Slice 0 runs the cell and publishes; without slices every warp does.
+  Value owner =
+      kSlices > 1 ? Value(arith::CmpIOp::create(b, loc,
+                                                arith::CmpIPredicate::eq,
+                                                slice, em.cst(0)))
+                  : Value();
+  Value lane = arith::RemUIOp::create(b, loc, pos.tid, em.cst(32));
   ArrayRef<Value> batch = pos.batch, valid = pos.valid,
                   safeBatch = pos.safeBatch;
 
@@ -116,18 +141,18 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   Value hs = em.sharedView({2, kRowsPerTile, parts, rowStride}, e);
   Value hsPairs =
       em.sharedView({2, kRowsPerTile / 2, kElements * parts, rowStride}, e);
-  // The values one thread publishes: per element its h, or h's two parts.
-  auto publish = [&](ArrayRef<Value> h) {
-    SmallVector<Value> values;
-    for (Value v : h) {
-      values.push_back(v);
-      if (parts == 1)
-        continue;
-      Value hi = arith::ExtFOp::create(
-          b, loc, f32, arith::TruncFOp::create(b, loc, e, v).getResult());
-      values.push_back(arith::SubFOp::create(b, loc, v, hi));
-    }
-    return values;
+  // The K slices' partial sums, after h: [slice][group][accumulator][lane].
+  const int64_t hsBytes = 2 * kRowsPerTile * parts * rowStride *
+                          (e.getIntOrFloatBitWidth() / 8);
+  Value partials =
+      kSlices > 1 ? em.sharedView({kSlices, groups, mTiles * 4, 32}, f32,
+                                  hsBytes)
+                  : Value();
+  // Publishes the h of both of the thread's rows: as hi and lo parts in
+  // training (see the file comment), from slice 0 only.
+  auto publish = [&](ValueRange h, Value slot, Value epoch) {
+    ExchangeOp::create(b, loc, h, hsPairs, slot, q, unit, epoch, owner,
+                       kElements, parts);
   };
 
   // Biases do not change over time: load them once (they depend on the unit
@@ -186,20 +211,21 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
           em.loadF32(arg("s0"), {em.cst(st), safeBatch[j], head, unit}));
   SmallVector<Value> h0 = {initial[layout.recurrentState],
                            initial[s + layout.recurrentState]};
-  ExchangeOp::create(b, loc, publish(h0), hsPairs, em.cst(0), q, unit,
-                     em.cst(0));
+  publish(h0, em.cst(0), em.cst(0));
   for (int64_t d = 0; d < kWxPrefetchSteps; ++d)
     llvm::append_range(initial, loadInputs(stepAhead(em.cst(0), d)));
   const int64_t inputsPerStep = kElements * gw;
 
-  // Indices of R's fragments (loop-invariant): lane g reads row unit 8w+g,
-  // columns 16kt + 2q (+8).
+  // Indices of R's fragments (loop-invariant): lane g reads row unit, the
+  // columns 16kt + 2q (+8) of the warp's slice of K.
+  Value sliceStart = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, slice, em.cst(16 * kTiles)),
+      arith::MulIOp::create(b, loc, q, em.cst(2)));
   SmallVector<Value> column; // per k-tile: low and high half
   for (int64_t kt = 0; kt < kTiles; ++kt)
     for (int64_t half = 0; half < 2; ++half)
-      column.push_back(arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, q, em.cst(2)),
-          em.cst(16 * kt + 8 * half)));
+      column.push_back(arith::AddIOp::create(b, loc, sliceStart,
+                                             em.cst(16 * kt + 8 * half)));
 
   auto timeLoop = scf::ForOp::create(b, loc, em.cst(0), steps, em.cst(1),
                                      initial);
@@ -259,49 +285,90 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
       }
     }
 
-    // Per element: gate values, the cell body, this step's stores.
-    SmallVector<Value> next, hNext;
-    for (int64_t j = 0; j < kElements; ++j) {
-      SmallVector<Value> recurrent;
-      for (size_t k = 0; k < gates.size(); ++k)
-        recurrent.push_back(layout.rRow[k] >= 0
-                                ? recurrentOf[layout.rRow[k] * 2 + j]
-                                : Value());
-      SmallVector<Value> gateValues = assembleGateValues(
-          em, cell, layout,
-          [&](size_t k) -> Value {
-            if (layout.wxRow[k] < 0)
-              return Value();
-            return decodeInput(
-                carried[kElements * s + j * gw + layout.wxRow[k]]);
-          },
-          recurrent, inputBias, recurrentBias);
-      SmallVector<Value> states = applyCellBody(
-          em, cell, carried.slice(j * s, s), gateValues);
-      em.ifValid(valid[j], [&] {
-        for (auto [st, v] : llvm::enumerate(states))
-          em.storeF32(v, arg("states"),
-                      {em.cst(st), batch[j], t, head, unit});
-        if (!training)
-          return;
-        for (auto [gv, v] : llvm::enumerate(gateValues))
-          memref::StoreOp::create(
-              b, loc, v, arg("saved_gates"),
-              ValueRange{batch[j], t, em.cst(gv), head, unit});
-        for (auto [st, v] : llvm::enumerate(states))
-          memref::StoreOp::create(
-              b, loc, v, arg("saved_states"),
-              ValueRange{em.cst(st), batch[j], t, head, unit});
-      });
-      hNext.push_back(states[layout.recurrentState]);
-      llvm::append_range(next, states);
+    // With K slices: the other slices' partial sums meet slice 0's.
+    if (kSlices > 1) {
+      em.ifValid(arith::XOrIOp::create(b, loc, owner,
+                                       arith::ConstantIntOp::create(
+                                           b, loc, 1, 1)),
+                 [&] {
+                   for (auto [i, v] : llvm::enumerate(recurrentOf))
+                     memref::StoreOp::create(
+                         b, loc, v, partials,
+                         ValueRange{slice, group, em.cst(i), lane});
+                 });
+      gpu::BarrierOp::create(b, loc);
     }
+
+    // Per element: gate values, the cell body, this step's stores. With K
+    // slices only slice 0 runs them; the others carry their states along.
+    auto cellStep = [&]() -> SmallVector<Value> {
+      for (size_t i = 0; kSlices > 1 && i < recurrentOf.size(); ++i)
+        for (int64_t other = 1; other < kSlices; ++other)
+          recurrentOf[i] = arith::AddFOp::create(
+              b, loc, recurrentOf[i],
+              memref::LoadOp::create(
+                  b, loc, partials,
+                  ValueRange{em.cst(other), group, em.cst(i), lane}));
+      SmallVector<Value> next;
+      for (int64_t j = 0; j < kElements; ++j) {
+        SmallVector<Value> recurrent;
+        for (size_t k = 0; k < gates.size(); ++k)
+          recurrent.push_back(layout.rRow[k] >= 0
+                                  ? recurrentOf[layout.rRow[k] * 2 + j]
+                                  : Value());
+        SmallVector<Value> gateValues = assembleGateValues(
+            em, cell, layout,
+            [&](size_t k) -> Value {
+              if (layout.wxRow[k] < 0)
+                return Value();
+              return decodeInput(
+                  carried[kElements * s + j * gw + layout.wxRow[k]]);
+            },
+            recurrent, inputBias, recurrentBias);
+        SmallVector<Value> states = applyCellBody(
+            em, cell, carried.slice(j * s, s), gateValues);
+        em.ifValid(valid[j], [&] {
+          for (auto [st, v] : llvm::enumerate(states))
+            em.storeF32(v, arg("states"),
+                        {em.cst(st), batch[j], t, head, unit});
+          if (!training)
+            return;
+          for (auto [gv, v] : llvm::enumerate(gateValues))
+            memref::StoreOp::create(
+                b, loc, v, arg("saved_gates"),
+                ValueRange{batch[j], t, em.cst(gv), head, unit});
+          for (auto [st, v] : llvm::enumerate(states))
+            memref::StoreOp::create(
+                b, loc, v, arg("saved_states"),
+                ValueRange{em.cst(st), batch[j], t, head, unit});
+        });
+        llvm::append_range(next, states);
+      }
+      return next;
+    };
+    SmallVector<Value> next;
+    if (kSlices == 1) {
+      next = cellStep();
+    } else {
+      SmallVector<Type> stateTypes(kElements * s, f32);
+      auto ifOwner = scf::IfOp::create(b, loc, stateTypes, owner,
+                                       /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(ifOwner.thenBlock());
+        scf::YieldOp::create(b, loc, cellStep());
+        b.setInsertionPointToStart(ifOwner.elseBlock());
+        scf::YieldOp::create(b, loc, carried.take_front(kElements * s));
+      }
+      llvm::append_range(next, ifOwner.getResults());
+    }
+    SmallVector<Value> hNext = {next[layout.recurrentState],
+                                next[s + layout.recurrentState]};
 
     // Publish h_t for step t + 1.
     Value nextSlot = arith::SubIOp::create(b, loc, em.cst(1), slot);
     Value epoch = arith::AddIOp::create(b, loc, t, em.cst(1));
-    ExchangeOp::create(b, loc, publish(hNext), hsPairs, nextSlot, q, unit,
-                       epoch);
+    publish(hNext, nextSlot, epoch);
     // Shift the prefetched steps: t + 1 .. t + kWxPrefetchSteps.
     llvm::append_range(next, carried.slice(kElements * s + inputsPerStep,
                                            (kWxPrefetchSteps - 1) *
@@ -312,7 +379,9 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
 
   // Final states.
   for (int64_t j = 0; j < kElements; ++j)
-    em.ifValid(valid[j], [&] {
+    em.ifValid(owner ? Value(arith::AndIOp::create(b, loc, owner, valid[j]))
+                     : valid[j],
+               [&] {
       for (int64_t st = 0; st < s; ++st)
         em.storeF32(timeLoop.getResult(j * s + st), arg("last"),
                     {em.cst(st), batch[j], head, unit});

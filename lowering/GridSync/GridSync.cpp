@@ -16,10 +16,18 @@
 // barriers around it order the other threads' accesses. The launch must be
 // cooperative so that all CTAs are resident.
 //
+// The tensor-core forward (r_placement "registers") holds h in its tile
+// layout: a thread publishes the h of `rows` batch rows, each stored as
+// `parts` terms (hi, lo) of the element type. Across CTAs every value goes
+// to the global buffer in f32 (one value per (batch row, unit)), and after
+// the barrier all threads of the CTA copy the tile's rows back, four units
+// per load, splitting each value into its terms on the way.
+//
 //===----------------------------------------------------------------------===//
 #include "lowering/Common/KernelABI.h"
 #include "lowering/Passes.h"
 
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace mlir::flashrnn {
@@ -32,62 +40,75 @@ using namespace mlir::flashrnn;
 
 namespace {
 
-/// The indices of value k of an element in a [2, rows, (K,) DH] buffer.
+/// The indices of term `term` of value k of an element in a [2, rows, DH]
+/// or [2, rows, K * parts, DH] buffer.
 SmallVector<Value> elementIndex(OpBuilder &b, Location loc, ExchangeOp op,
-                                Value slot, Value row, Value unit, unsigned k) {
+                                Value slot, Value row, Value unit,
+                                int64_t term) {
   SmallVector<Value> idx = {slot, row};
   if (cast<MemRefType>(op.getBuffer().getType()).getRank() == 4)
-    idx.push_back(arith::ConstantIndexOp::create(b, loc, k));
+    idx.push_back(arith::ConstantIndexOp::create(b, loc, term));
   idx.push_back(unit);
   return idx;
+}
+
+/// The `parts` terms of `v` (a scalar or vector of f32) in `element`: v
+/// rounded, then (parts = 2) the rounding error of that.
+SmallVector<Value> splitTerms(OpBuilder &b, Location loc, Value v,
+                              Type element, int64_t parts) {
+  Type type = v.getType();
+  if (auto vec = dyn_cast<VectorType>(type))
+    element = VectorType::get(vec.getShape(), element);
+  if (type == element)
+    return {v};
+  Value hi = arith::TruncFOp::create(b, loc, element, v);
+  if (parts == 1)
+    return {hi};
+  Value rest = arith::SubFOp::create(
+      b, loc, v, arith::ExtFOp::create(b, loc, type, hi));
+  return {hi, arith::TruncFOp::create(b, loc, element, rest)};
+}
+
+/// Runs `body` where `mask` holds (everywhere without a mask).
+void ifMasked(OpBuilder &b, Location loc, Value mask,
+              function_ref<void(OpBuilder &, Location)> body) {
+  if (!mask)
+    return body(b, loc);
+  scf::IfOp::create(b, loc, mask, [&](OpBuilder &nb, Location l) {
+    body(nb, l);
+    scf::YieldOp::create(nb, l);
+  });
 }
 
 void lowerWithinCta(ExchangeOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Type element = cast<MemRefType>(op.getBuffer().getType()).getElementType();
-  for (auto [k, v] : llvm::enumerate(op.getValues()))
-    memref::StoreOp::create(b, loc,
-                            element == v.getType()
-                                ? v
-                                : arith::TruncFOp::create(b, loc, element, v),
-                            op.getBuffer(),
-                            elementIndex(b, loc, op, op.getSlot(), op.getRow(),
-                                         op.getUnit(), k));
+  int64_t parts = op.getParts();
+  ifMasked(b, loc, op.getMask(), [&](OpBuilder &nb, Location l) {
+    for (auto [k, v] : llvm::enumerate(op.getValues()))
+      for (auto [p, term] :
+           llvm::enumerate(splitTerms(nb, l, v, element, parts)))
+        memref::StoreOp::create(nb, l, term, op.getBuffer(),
+                                elementIndex(nb, l, op, op.getSlot(),
+                                             op.getRow(), op.getUnit(),
+                                             k * parts + p));
+  });
   gpu::BarrierOp::create(b, loc);
 }
 
-void lowerAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
-                     ScheduleAttr schedule) {
-  Location loc = op.getLoc();
-  OpBuilder b(op);
+/// The grid barrier of exchange `epoch` over the C CTAs of the same head and
+/// batch tile (see the file comment), between two block barriers.
+void emitGroupBarrier(OpBuilder &b, Location loc, gpu::GPUFuncOp func,
+                      ScheduleAttr schedule, Value head, Value tile,
+                      Value epochIndex) {
   auto cst = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   auto cstI32 = [&](int64_t v) -> Value {
     return arith::ConstantIntOp::create(b, loc, v, 32);
   };
-  ThreadPosition pos = buildThreadPosition(b, loc, func, schedule);
-  Value exchange = lookupKernelArg(func, "h_exchange");
   Value sync = lookupKernelArg(func, "sync");
-  // The global buffer is [2, B, NH, (K,) DH]: index it like the shared one
-  // with (batch, head) in place of the row.
-  auto globalIndex = [&](OpBuilder &ob, Location l, Value batch, Value unit,
-                         unsigned k) {
-    SmallVector<Value> idx = {op.getSlot(), batch, pos.head};
-    if (cast<MemRefType>(exchange.getType()).getRank() == 5)
-      idx.push_back(arith::ConstantIndexOp::create(ob, l, k));
-    idx.push_back(unit);
-    return idx;
-  };
-
-  // Publish this thread's values.
-  scf::IfOp::create(b, loc, pos.valid, [&](OpBuilder &nb, Location l) {
-    for (auto [k, v] : llvm::enumerate(op.getValues()))
-      memref::StoreOp::create(nb, l, v, exchange,
-                              globalIndex(nb, l, pos.batch, op.getUnit(), k));
-    scf::YieldOp::create(nb, l);
-  });
   gpu::BarrierOp::create(b, loc);
 
   // The group's counter: one per (head, batch tile of the whole batch).
@@ -99,11 +120,11 @@ void lowerAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
   Value begin = arith::IndexCastOp::create(
       b, loc, b.getIndexType(), lookupKernelArg(func, "batch_begin"));
   Value globalTile = arith::AddIOp::create(
-      b, loc, arith::DivUIOp::create(b, loc, begin, cst(batchTile)), pos.tile);
+      b, loc, arith::DivUIOp::create(b, loc, begin, cst(batchTile)), tile);
   Value group = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, pos.head, tiles), globalTile);
+      b, loc, arith::MulIOp::create(b, loc, head, tiles), globalTile);
   Value epoch = arith::IndexCastOp::create(b, loc, b.getI32Type(),
-                                           op.getEpoch());
+                                           epochIndex);
   Value target = arith::MulIOp::create(
       b, loc, cstI32(schedule.getCtasPerHead()),
       arith::AddIOp::create(b, loc, epoch, cstI32(1)));
@@ -135,6 +156,137 @@ void lowerAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
     scf::YieldOp::create(nb, l);
   });
   gpu::BarrierOp::create(b, loc);
+}
+
+/// Across the CTAs of a head, for the tensor-core forward's tile layout (see
+/// the file comment): each value is h of one batch row, f32 in the global
+/// buffer [2, B, NH, DH].
+void lowerTileAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
+                         ScheduleAttr schedule) {
+  Location loc = op.getLoc();
+  OpBuilder b(op);
+  auto cst = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value exchange = lookupKernelArg(func, "h_exchange");
+  auto bufferType = cast<MemRefType>(op.getBuffer().getType());
+  Type element = bufferType.getElementType();
+  int64_t rows = op.getRows(), parts = op.getParts();
+  int64_t tileRows = schedule.getBatchTile();
+  int64_t dh = cast<MemRefType>(exchange.getType()).getDimSize(3);
+  Value head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  Value tile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+  Value batchSize = buildBatchSize(b, loc, func);
+  Value begin = arith::IndexCastOp::create(
+      b, loc, b.getIndexType(), lookupKernelArg(func, "batch_begin"));
+  Value tileStart = arith::AddIOp::create(
+      b, loc, begin, arith::MulIOp::create(b, loc, tile, cst(tileRows)));
+
+  // Publish: value k is h of batch row rows * row + k of the tile.
+  ifMasked(b, loc, op.getMask(), [&](OpBuilder &nb, Location l) {
+    for (auto [k, v] : llvm::enumerate(op.getValues())) {
+      Value batch = arith::AddIOp::create(
+          nb, l, tileStart,
+          arith::AddIOp::create(
+              nb, l,
+              arith::MulIOp::create(
+                  nb, l, op.getRow(),
+                  arith::ConstantIndexOp::create(nb, l, rows)),
+              arith::ConstantIndexOp::create(nb, l, k)));
+      Value inside = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
+                                           batch, batchSize);
+      scf::IfOp::create(nb, l, inside, [&](OpBuilder &ib, Location il) {
+        memref::StoreOp::create(
+            ib, il, v, exchange,
+            ValueRange{op.getSlot(), batch, head, op.getUnit()});
+        scf::YieldOp::create(ib, il);
+      });
+    }
+  });
+  emitGroupBarrier(b, loc, func, schedule, head, tile, op.getEpoch());
+
+  // Gather the tile's rows, four units per thread and load: quad e of the
+  // tile is row e / (DH / 4), units 4 (e % (DH / 4)) .. + 3.
+  Type f32 = b.getF32Type();
+  auto quadType = VectorType::get({4}, f32);
+  int64_t quadsPerRow = dh / 4, quads = tileRows * quadsPerRow;
+  int64_t threads = schedule.getThreads();
+  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  for (int64_t m = 0; m * threads < quads; ++m) {
+    Value e = arith::AddIOp::create(b, loc, tid, cst(m * threads));
+    auto copy = [&](OpBuilder &nb, Location l) {
+      auto c = [&](int64_t v) -> Value {
+        return arith::ConstantIndexOp::create(nb, l, v);
+      };
+      Value r = arith::DivUIOp::create(nb, l, e, c(quadsPerRow));
+      Value unit = arith::MulIOp::create(
+          nb, l, arith::RemUIOp::create(nb, l, e, c(quadsPerRow)), c(4));
+      // Rows past the batch read row 0 (their values are never stored).
+      Value batch = arith::AddIOp::create(nb, l, tileStart, r);
+      Value inside = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
+                                           batch, batchSize);
+      Value safe = arith::SelectOp::create(nb, l, inside, batch, c(0));
+      auto load = vector::LoadOp::create(
+          nb, l, quadType, exchange,
+          ValueRange{op.getSlot(), safe, head, unit});
+      load.setAlignment(16);
+      Value group = arith::DivUIOp::create(nb, l, r, c(rows));
+      Value k = arith::RemUIOp::create(nb, l, r, c(rows));
+      for (auto [p, term] :
+           llvm::enumerate(splitTerms(nb, l, load, element, parts))) {
+        SmallVector<Value> idx = {op.getSlot(), group};
+        if (bufferType.getRank() == 4)
+          idx.push_back(arith::AddIOp::create(
+              nb, l, arith::MulIOp::create(nb, l, k, c(parts)), c(p)));
+        idx.push_back(unit);
+        auto store =
+            vector::StoreOp::create(nb, l, term, op.getBuffer(), idx);
+        store.setAlignment(8);
+      }
+    };
+    if ((m + 1) * threads <= quads) {
+      copy(b, loc);
+      continue;
+    }
+    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          e, cst(quads));
+    scf::IfOp::create(b, loc, inRange, [&](OpBuilder &nb, Location l) {
+      copy(nb, l);
+      scf::YieldOp::create(nb, l);
+    });
+  }
+  gpu::BarrierOp::create(b, loc);
+}
+
+void lowerAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
+                     ScheduleAttr schedule) {
+  Location loc = op.getLoc();
+  OpBuilder b(op);
+  auto cst = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  ThreadPosition pos = buildThreadPosition(b, loc, func, schedule);
+  Value exchange = lookupKernelArg(func, "h_exchange");
+  // The global buffer is [2, B, NH, (K,) DH]: index it like the shared one
+  // with (batch, head) in place of the row.
+  auto globalIndex = [&](OpBuilder &ob, Location l, Value batch, Value unit,
+                         unsigned k) {
+    SmallVector<Value> idx = {op.getSlot(), batch, pos.head};
+    if (cast<MemRefType>(exchange.getType()).getRank() == 5)
+      idx.push_back(arith::ConstantIndexOp::create(ob, l, k));
+    idx.push_back(unit);
+    return idx;
+  };
+
+  // Publish this thread's values.
+  scf::IfOp::create(b, loc, pos.valid, [&](OpBuilder &nb, Location l) {
+    for (auto [k, v] : llvm::enumerate(op.getValues()))
+      memref::StoreOp::create(nb, l, v, exchange,
+                              globalIndex(nb, l, pos.batch, op.getUnit(), k));
+    scf::YieldOp::create(nb, l);
+  });
+  emitGroupBarrier(b, loc, func, schedule, pos.head, pos.tile,
+                   op.getEpoch());
 
   // Gather the whole row of this thread's batch row: thread u of the CTA
   // copies units u, u + U, u + 2U, ... of every value.
@@ -167,14 +319,25 @@ struct FlashRNNGridSync : flashrnn::impl::FlashRNNGridSyncBase<FlashRNNGridSync>
                        "for a grid barrier");
         return signalPassFailure();
       }
-      if (schedule && schedule.getGridBarrier() &&
-          (schedule.getRPlacement() == "registers" ||
-           !cast<MemRefType>(op.getBuffer().getType())
+      bool tileLayout = schedule && schedule.getRPlacement() == "registers";
+      if (schedule && schedule.getGridBarrier() && tileLayout &&
+          (op.getValues().size() != size_t(op.getRows()) ||
+           cast<MemRefType>(lookupKernelArg(func, "h_exchange").getType())
+                   .getRank() != 4)) {
+        op.emitOpError("across CTAs in the tile layout needs one value per "
+                       "row (rows = number of values) and a [2, B, NH, DH] "
+                       "global buffer");
+        return signalPassFailure();
+      }
+      if (schedule && schedule.getGridBarrier() && !tileLayout &&
+          (!cast<MemRefType>(op.getBuffer().getType())
                 .getElementType()
-                .isF32())) {
+                .isF32() ||
+           op.getRows() != 1 || op.getParts() != 1 || op.getMask())) {
         op.emitOpError("across CTAs needs an f32 buffer and one thread per "
-                       "(batch row, unit); the tensor-core schedule "
-                       "(r_placement \"registers\") keeps a head in one CTA");
+                       "(batch row, unit), without rows, parts or a mask, "
+                       "outside the tensor-core schedule's tile layout "
+                       "(r_placement \"registers\")");
         return signalPassFailure();
       }
       if (!schedule) {
@@ -182,7 +345,9 @@ struct FlashRNNGridSync : flashrnn::impl::FlashRNNGridSyncBase<FlashRNNGridSync>
                        "flashrnn-fuse-time-loop (no flashrnn.schedule)");
         return signalPassFailure();
       }
-      if (schedule.getGridBarrier())
+      if (schedule.getGridBarrier() && tileLayout)
+        lowerTileAcrossCtas(op, func, schedule);
+      else if (schedule.getGridBarrier())
         lowerAcrossCtas(op, func, schedule);
       else
         lowerWithinCta(op);

@@ -1,10 +1,11 @@
 //===- PlanSchedule.cpp - the flashrnn-plan pass --------------------------===//
 //
 // Chooses a schedule per sequence. First choice, for the forward: the
-// tensor-core schedule (rPlacement "registers"), a head in one CTA of 4 DH
-// threads with R's mma fragments in registers, where the element type has
-// an m16n8k16 mma (bf16, f16), DH is a multiple of 16 and the fragments fit
-// the per-thread register budget. Otherwise, and for the backward, the
+// tensor-core schedule (rPlacement "registers") with R's mma fragments in
+// registers, where the element type has an m16n8k16 mma (bf16, f16) and DH
+// is a multiple of 16: a head in one CTA where its fragments fit the
+// per-thread register budget, else spread over the fewest CTAs (a grid
+// barrier per step) and warps that share the K dimension. Otherwise, and for the backward, the
 // scalar schedule: every CTA owns all gates of a slice of U hidden units of
 // one head for a tile of batch rows, so the cell math needs no exchange;
 // only h crosses CTAs. The smallest number of CTAs per head whose slice of
@@ -108,10 +109,14 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     return std::nullopt;
   }
 
-  /// The tensor-core forward (MmaForwardKernel.cpp): the head in one CTA of
-  /// 4 * DH threads (one warp per 8 units, batch tile 8 = mma N), R's
-  /// fragments in registers, h in shared memory in the element type. It
-  /// applies where the fragments fit the per-thread register budget.
+  /// The tensor-core forward (MmaForwardKernel.cpp): batch tile 8 (= mma
+  /// N), R's fragments in registers, h in shared memory in the element type.
+  /// A head is split over C CTAs of U = DH / C units each (a grid barrier
+  /// per step where C > 1), and each group of 8 units over S warps that
+  /// share its K dimension (threads = 4 U S). The smallest C wins, then the
+  /// smallest S, whose fragments fit the per-thread register budget:
+  /// fewer CTAs make the step's barrier cheaper, fewer slices save the
+  /// partial sums' exchange.
   std::optional<ScheduleAttr> findMmaSchedule(MLIRContext *ctx,
                                               const ChipLimits &limits,
                                               Type elementType, int64_t gates,
@@ -120,27 +125,46 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     if (!mma || batchTile != kMmaBatchTile ||
         !(elementType.isBF16() || elementType.isF16()) || dh % 16 != 0)
       return std::nullopt;
-    int64_t threads = 4 * dh;
-    if (threads > limits.maxThreadsPerBlock)
-      return std::nullopt;
-    // The register estimate with one step of Wx prefetched (the kernel
-    // prefetches two where that estimate fits too); in training h has two
-    // parts (hi and lo), doubling the h fragments and the accumulators.
+    // In training h has two parts (hi and lo), doubling the h fragments and
+    // the accumulators.
     int64_t parts = training ? 2 : 1;
-    int64_t registers = estimateMmaForwardRegisters(gates, dh, numStates,
-                                                    wxGates, parts, 1);
-    int64_t budget = std::min<int64_t>(
-        kMaxRegistersPerThread, limits.registersPerSM / threads);
-    if (registers > budget)
-      return std::nullopt;
-    Builder b(ctx);
-    // h, double-buffered: one part per row padded by 8 (inference), or two
-    // parts padded by 4 each (training); the larger serves both kernels.
-    int64_t shared = 2 * kMmaBatchTile * std::max(dh + 8, 2 * (dh + 4)) *
-                     elementBytes(elementType);
-    return ScheduleAttr::get(ctx, b.getStringAttr(chip), 1, dh, kMmaBatchTile,
-                             threads, b.getStringAttr("registers"), false,
-                             shared);
+    int64_t kTiles = dh / 16, mTiles = (gates + 1) / 2;
+    int64_t bytes = elementBytes(elementType);
+    for (int64_t ctas = 1; ctas <= limits.numSMs && ctas <= dh / 8; ++ctas) {
+      if (dh % (8 * ctas) != 0)
+        continue;
+      int64_t units = dh / ctas;
+      for (int64_t slices = 1; slices <= kTiles; ++slices) {
+        if (kTiles % slices != 0)
+          continue;
+        int64_t threads = 4 * units * slices;
+        if (threads > limits.maxThreadsPerBlock)
+          break;
+        // The estimate with one step of Wx prefetched (the kernel
+        // prefetches two where that estimate fits too).
+        int64_t registers = estimateMmaForwardRegisters(
+            gates, kTiles / slices, numStates, wxGates, parts, 1);
+        int64_t budget = std::min<int64_t>(
+            kMaxRegistersPerThread, limits.registersPerSM / threads);
+        if (registers > budget)
+          continue;
+        // h, double-buffered: one part per row padded by 8 (inference), or
+        // two parts padded by 4 each (training); the larger serves both
+        // kernels. Then the slices' partial sums.
+        int64_t shared =
+            2 * kMmaBatchTile * std::max(dh + 8, 2 * (dh + 4)) * bytes;
+        if (slices > 1)
+          shared += slices * (units / 8) * mTiles * 4 * 32 * 4;
+        if (shared > limits.maxSharedBytesPerBlock)
+          continue;
+        Builder b(ctx);
+        return ScheduleAttr::get(ctx, b.getStringAttr(chip), ctas, units,
+                                 kMmaBatchTile, threads,
+                                 b.getStringAttr("registers"), ctas > 1,
+                                 shared);
+      }
+    }
+    return std::nullopt;
   }
 
   /// The tensor-core backward (MmaBackwardKernel.cpp): the head in one CTA

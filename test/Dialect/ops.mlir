@@ -61,8 +61,11 @@ func.func @dynamic(%wx: tensor<?x?x2x?x32xf16>, %r: tensor<3x?x32x32xf16>,
 // CHECK-LABEL: func.func @exchange
 // CHECK: flashrnn.exchange %{{.*}}, %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] epoch %{{.*}} : memref<2x8x2x64xf32, #gpu.address_space<workgroup>>
 // CHECK: flashrnn.exchange %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] epoch %{{.*}} : memref<2x8x64xf32>
-func.func @exchange(%v: f32, %w: f32, %buf: memref<2x8x2x64xf32, #gpu.address_space<workgroup>>, %one: memref<2x8x64xf32>, %i: index) {
+// Two rows per thread, each as hi and lo parts, from masked threads only.
+// CHECK: flashrnn.exchange %{{.*}}, %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] epoch %{{.*}} if %{{.*}} {parts = 2 : i64, rows = 2 : i64} : memref<2x4x4x72xbf16>
+func.func @exchange(%v: f32, %w: f32, %buf: memref<2x8x2x64xf32, #gpu.address_space<workgroup>>, %one: memref<2x8x64xf32>, %pairs: memref<2x4x4x72xbf16>, %m: i1, %i: index) {
   flashrnn.exchange %v, %w into %buf[%i, %i, %i] epoch %i : memref<2x8x2x64xf32, #gpu.address_space<workgroup>>
   flashrnn.exchange %v into %one[%i, %i, %i] epoch %i : memref<2x8x64xf32>
+  flashrnn.exchange %v, %w into %pairs[%i, %i, %i] epoch %i if %m {rows = 2, parts = 2} : memref<2x4x4x72xbf16>
   return
 }

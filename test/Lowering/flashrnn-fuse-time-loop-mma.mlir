@@ -11,7 +11,7 @@
 // CHECK-SAME: nvvm.minctasm = 1 : i32
 // CHECK: memref.view {{.*}} to memref<2x8x1x72xbf16, #gpu.address_space<workgroup>>
 // CHECK: memref.view {{.*}} to memref<2x4x2x72xbf16, #gpu.address_space<workgroup>>
-// CHECK: flashrnn.exchange %{{[0-9]+}}, %{{[0-9]+}} into %{{.*}} epoch %{{.*}} : memref<2x4x2x72xbf16, #gpu.address_space<workgroup>>
+// CHECK: flashrnn.exchange %{{[0-9]+}}, %{{[0-9]+}} into %{{.*}} epoch %{{.*}} {rows = 2 : i64} : memref<2x4x2x72xbf16, #gpu.address_space<workgroup>>
 // Wx of steps 0 and 1 (two steps ahead: the register estimate fits) as 8
 // aligned 32-bit words each (the unit and its neighbour), carried into the
 // loop as i32 after the 4 states.
@@ -25,12 +25,12 @@
 // CHECK: } {flashrnn.time_loop}
 
 // Training: h is split into hi and lo parts (two bf16 rows of 68 per batch
-// row), four values per thread per exchange, and twice the mma.sync.
+// row; the exchange stores both parts of each of its two values), and twice
+// the mma.sync.
 // TRAIN-LABEL: gpu.func @lstm_forward_train(
 // TRAIN: memref.view {{.*}} to memref<2x8x2x68xbf16, #gpu.address_space<workgroup>>
 // TRAIN: memref.view {{.*}} to memref<2x4x4x68xbf16, #gpu.address_space<workgroup>>
-// TRAIN: arith.subf
-// TRAIN: flashrnn.exchange %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}} into
+// TRAIN: flashrnn.exchange %{{[0-9]+}}, %{{[0-9]+}} into %{{.*}} epoch %{{.*}} {parts = 2 : i64, rows = 2 : i64} : memref<2x4x4x68xbf16
 // TRAIN: scf.for
 // TRAIN-COUNT-16: nvvm.mma.sync
 // TRAIN-NOT: nvvm.mma.sync

@@ -55,11 +55,14 @@ func.func @lstm_bf16_40(%wx: tensor<?x?x4x?x40xbf16>, %r: tensor<4x?x40x40xbf16>
 
 // -----
 
-// An LSTM head of 128: 512 threads leave 128 registers per thread; R's
-// fragments alone take 2 x 8 x 4 = 64, and with the accumulators, h
-// fragments and per-element values the estimate is 156: the scalar schedule.
+// An LSTM head of 128: in one CTA, 512 threads leave 128 registers per
+// thread; R's fragments alone take 2 x 8 x 4 = 64, and with the
+// accumulators, h fragments and per-element values the estimate is 188 (in
+// training). Two K slices (1024 threads) leave 64. So the head is split over
+// two CTAs of 64 units (256 threads, estimate 188 of 255), with a grid
+// barrier.
 // CHECK-LABEL: func.func @lstm_bf16_128
-// CHECK: rPlacement = "smem"
+// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 8448>
 flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
     states(h = 0.0 recurrent, c = 0.0)
     body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
@@ -82,5 +85,25 @@ flashrnn.cell @elman gates(g: rec in bias) states(h = 0.0 recurrent) body(%h: f3
 }
 func.func @elman_f16_128(%wx: tensor<?x?x1x?x128xf16>, %r: tensor<1x?x128x128xf16>, %b: tensor<1x?x128xf16>) {
   %s, %l = flashrnn.sequence @elman(%wx, %r, %b) : (tensor<?x?x1x?x128xf16>, tensor<1x?x128x128xf16>, tensor<1x?x128xf16>) -> (tensor<1x?x?x?x128xf16>, tensor<1x?x?x128xf16>)
+  return
+}
+
+// -----
+
+// An LSTM head of 768 (R 4.5 MiB), inference: no split into fewer than 48
+// CTAs fits the registers. 48 CTAs of 16 units, each group of 8 units over
+// 3 warps that share K (16 k-tiles each: 128 fragment registers, estimate
+// 236): 192 threads; shared memory: h (2 x 8 x 2 x 772 x 2 B, sized for
+// both kernels) and the partial sums (3 slices x 2 groups x 8 accumulators
+// x 32 lanes x 4 B).
+// CHECK-LABEL: func.func @lstm_bf16_768
+// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 48, unitsPerCta = 16, batchTile = 8, threads = 192, rPlacement = "registers", gridBarrier = true, sharedBytes = 55552>
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  flashrnn.yield %i, %f : f32, f32
+}
+func.func @lstm_bf16_768(%wx: tensor<?x?x4x?x768xbf16>, %r: tensor<4x?x768x768xbf16>, %b: tensor<4x?x768xbf16>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x768xbf16>, tensor<4x?x768x768xbf16>, tensor<4x?x768xbf16>) -> (tensor<2x?x?x?x768xbf16>, tensor<2x?x?x768xbf16>)
   return
 }

@@ -80,15 +80,32 @@ module attributes {gpu.container_module} {
 
 // -----
 
-// The tensor-core schedule keeps a head in one CTA: a grid barrier on it is
-// refused.
-// SYNC: error: 'flashrnn.exchange' op across CTAs needs an f32 buffer and one thread per (batch row, unit); the tensor-core schedule (r_placement "registers") keeps a head in one CTA
+// The tensor-core schedule's tile layout across CTAs: each value must be h
+// of one row (rows = number of values); two values of one row are refused.
+// SYNC: error: 'flashrnn.exchange' op across CTAs in the tile layout needs one value per row (rows = number of values) and a [2, B, NH, DH] global buffer
 // CACHE: error: 'gpu.func' op has no kernel argument 'r' to cache
 module attributes {gpu.container_module} {
   gpu.module @k {
     gpu.func @f(%v: f32, %buf: memref<2x4x2x72xbf16>, %x: memref<2x?x?x64xf32> {flashrnn.arg = "h_exchange"}, %s: memref<?xi32> {flashrnn.arg = "sync"}, %i: index) kernel attributes {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = true, sharedBytes = 4608>} {
       scf.for %t = %i to %i step %i {
         flashrnn.exchange %v, %v into %buf[%i, %i, %i] epoch %i : memref<2x4x2x72xbf16>
+      } {flashrnn.time_loop}
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// The scalar schedule's exchange across CTAs (one thread per element) takes
+// no mask, rows or parts.
+// SYNC: error: 'flashrnn.exchange' op across CTAs needs an f32 buffer and one thread per (batch row, unit), without rows, parts or a mask, outside the tensor-core schedule's tile layout (r_placement "registers")
+// CACHE: error: 'gpu.func' op has no kernel argument 'r' to cache
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f(%v: f32, %m: i1, %buf: memref<2x8x64xf32>, %x: memref<2x?x?x64xf32> {flashrnn.arg = "h_exchange"}, %s: memref<?xi32> {flashrnn.arg = "sync"}, %i: index) kernel attributes {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 32, batchTile = 8, threads = 256, rPlacement = "smem", gridBarrier = true, sharedBytes = 4096>} {
+      scf.for %t = %i to %i step %i {
+        flashrnn.exchange %v into %buf[%i, %i, %i] epoch %i if %m : memref<2x8x64xf32>
       } {flashrnn.time_loop}
       gpu.return
     }
