@@ -56,7 +56,8 @@ int64_t mlir::flashrnn::estimateMmaBackwardRegisters(llvm::StringRef chip,
                                                      int64_t dh,
                                                      int64_t numStates,
                                                      int64_t numGateValues,
-                                                     bool prefetch) {
+                                                     bool prefetch,
+                                                     int64_t kSlices) {
   // R^T's fragments (G DH / 16 k-tiles x 4); per element (4) the step's
   // values (dstates, s_{t-1}, gate values), twice with the prefetch, and the
   // carried state gradients; 36 + 16 G for the accumulators, addresses and
@@ -64,11 +65,16 @@ int64_t mlir::flashrnn::estimateMmaBackwardRegisters(llvm::StringRef chip,
   // which spills 12 bytes, is over 255). ptxas for chips before sm_90
   // takes up to 28 more for the same kernel (sLSTM 64 without the prefetch:
   // 255 and a 4-byte spill on sm_80, 255 and none on sm_90).
-  int64_t kTiles = gates * dh / 16;
+  int64_t kTiles = gates * dh / 16 / kSlices;
   int64_t stepValues = 2 * numStates + numGateValues;
   int64_t perElement = (prefetch ? 2 : 1) * stepValues + numStates;
   int64_t olderChip = chip < llvm::StringRef("sm_90") ? 28 : 0;
-  return kTiles * 4 + 4 * perElement + 36 + 16 * gates + olderChip;
+  // Split over slices, the partial sums, the gather's addresses and the
+  // slice's dynamic fragment indices take about 24 more (LSTM 768 at 236
+  // estimated used 255 and spilled 4 bytes; Elman 768 spilled 8).
+  int64_t splitCost = kSlices > 1 ? 16 : 0;
+  return kTiles * 4 + 4 * perElement + 36 + 16 * gates + olderChip +
+         splitCost;
 }
 
 int64_t mlir::flashrnn::registerBudget(int64_t threads) {

@@ -48,9 +48,12 @@ int64_t estimateMmaForwardRegisters(int64_t gates, int64_t kTiles,
 /// step's saved values prefetched (4 x (2 S + NA) more registers). Fitted
 /// to ptxas -v over the examples at DH 48-128 for sm_80 and sm_90;
 /// test/Target/ptxas-mma-sweep.test checks that no admitted example spills.
+/// With `kSlices` > 1 (the backward spread over CTAs and warps that share
+/// the K dimension) a warp holds 1/kSlices of the fragments.
 int64_t estimateMmaBackwardRegisters(llvm::StringRef chip, int64_t gates,
                                      int64_t dh, int64_t numStates,
-                                     int64_t numGateValues, bool prefetch);
+                                     int64_t numGateValues, bool prefetch,
+                                     int64_t kSlices = 1);
 /// The registers a thread of a CTA of `threads` threads may use: 255, or
 /// fewer where a 64K register file must hold the whole CTA.
 int64_t registerBudget(int64_t threads);

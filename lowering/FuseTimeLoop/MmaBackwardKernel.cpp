@@ -1,7 +1,7 @@
 //===- MmaBackwardKernel.cpp - the tensor-core persistent backward --------===//
 //
-// The backward for heads that fit one CTA (backward schedule rPlacement
-// "registers"), with the recurrent matmul
+// The backward on tensor cores (backward schedule rPlacement "registers"),
+// with the recurrent matmul
 //   dh_{t-1}[i, b] = sum_{k, j} R[k, j, i] dg_t[k, j, b]
 // on tensor cores: D[16 x 8] += A[16 x 16] . B[16 x 8] (mma.sync m16n8k16,
 // f32 accumulation) with A a tile of R^T (M = units i, K = (gate k, unit j))
@@ -11,7 +11,17 @@
 // LSTM 64x12 at T = 1024, 4.2 us per step (H100, docs/PERFORMANCE.md).
 //
 // Layout choices:
-//   * Warp w owns units 16w .. 16w+15 (one m-tile; 2 DH threads in all).
+//   * A head in one CTA: warp w owns units 16w .. 16w+15 (one m-tile; 2 DH
+//     threads in all). A big head is spread over C CTAs of U units (grid x)
+//     and each group of 16 units over S warps that share the K dimension
+//     (threads = 2 U S): warp w serves group w mod (U/16) and K slice
+//     w / (U/16). Slice 0 runs the adjoint and publishes dg; the others only
+//     multiply, and their partial sums of dh reach slice 0 through shared
+//     memory after one more barrier. Across CTAs dg goes through the global
+//     exchange buffer (f32, [2, B, NH, Gr, DH]) around one grid barrier, and
+//     every thread then copies quads of it back into the shared dg rows, as
+//     hi and lo. Split, the kernel loads each step's saved values in the
+//     step (slice 0 only).
 //     The accumulator fragment of lane (g = lane/4, q = lane%4) holds dh for
 //     units 16w+g and 16w+8+g, batch rows 2q and 2q+1: the thread runs the
 //     adjoint of exactly those four (unit, row) elements, so dh never
@@ -39,6 +49,7 @@
 //     LSTM 96), so that they overlap at least its matmul and barrier.
 //
 //===----------------------------------------------------------------------===//
+#include "lowering/Common/GridBarrier.h"
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
 #include "lowering/FuseTimeLoop/MmaEmitter.h"
 
@@ -70,7 +81,12 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   MmaEmitter mma(em, e);
   constexpr int64_t kElements = 4;    // (unit, row) pairs per thread
   constexpr int64_t kParts = 2;       // dg = hi + lo
-  const int64_t kTiles = gr * dh / 16;
+  const int64_t ctas = schedule.getCtasPerHead();
+  const int64_t unitsPerCta = schedule.getUnitsPerCta();
+  const int64_t groups = unitsPerCta / 16;
+  const int64_t kSlices = schedule.getThreads() / (32 * groups);
+  const bool split = ctas > 1 || kSlices > 1;
+  const int64_t kTiles = gr * dh / 16 / kSlices; // per warp
   // One row of the staged dg: kParts x Gr x DH elements and 8 of padding,
   // so that a row is 4 (mod 8) words and 8 rows start in different banks.
   const int64_t rowLength = kParts * gr * dh + 8;
@@ -92,7 +108,21 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   // rows 2q, 2q+1. Element c = 2 * (unit half) + row: accumulator c.
   MmaLanePosition pos(em, func);
   Value head = pos.head, g = pos.g, q = pos.q;
-  Value unit0 = add(arith::MulIOp::create(b, loc, pos.warp, em.cst(16)), g);
+  Value group = arith::RemUIOp::create(b, loc, pos.warp, em.cst(groups));
+  Value slice = arith::DivUIOp::create(b, loc, pos.warp, em.cst(groups));
+  Value cta = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  Value tile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+  Value lane = arith::RemUIOp::create(b, loc, pos.tid, em.cst(32));
+  Value unit0 =
+      add(add(arith::MulIOp::create(b, loc, cta, em.cst(unitsPerCta)),
+              arith::MulIOp::create(b, loc, group, em.cst(16))),
+          g);
+  // Slice 0 runs the adjoint and publishes dg; without slices every warp.
+  Value owner =
+      kSlices > 1 ? Value(arith::CmpIOp::create(b, loc,
+                                                arith::CmpIPredicate::eq,
+                                                slice, em.cst(0)))
+                  : Value();
   SmallVector<Value> units = {unit0, addc(unit0, 8)};
   ArrayRef<Value> rows = pos.row, batch = pos.batch, valid = pos.valid,
                   safeBatch = pos.safeBatch;
@@ -100,15 +130,23 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   auto rowOf = [&](int64_t c) { return c % 2; };
 
   Value dgs = em.sharedView({2, kRowsPerTile, rowLength}, e);
-
+  // The K slices' partial sums of dh, after dg: [slice][group][c][lane].
+  Value partials =
+      kSlices > 1
+          ? em.sharedView({kSlices, groups, kElements, 32}, f32,
+                          2 * kRowsPerTile * rowLength *
+                              (e.getIntOrFloatBitWidth() / 8))
+          : Value();
+  // The warp's first element of K (gate k, unit j flattened), 16 per k-tile.
+  Value sliceK = arith::MulIOp::create(b, loc, slice, em.cst(16 * kTiles));
   // R^T's A fragments, before the time loop: [kt][4 registers]. Register
   // pair p of k-tile kt holds R[k, j, i], R[k, j + 1, i] for unit i =
   // 16w + g (+8 for pairs 1, 3) and j = 16kt' + 2q (+8 for pairs 2, 3).
-  auto pair = [&](int64_t k, Value j, Value i) -> Value {
+  auto pair = [&](Value k, Value j, Value i) -> Value {
     Value lo = memref::LoadOp::create(b, loc, arg("r"),
-                                      ValueRange{em.cst(k), head, j, i});
+                                      ValueRange{k, head, j, i});
     Value hi = memref::LoadOp::create(
-        b, loc, arg("r"), ValueRange{em.cst(k), head, addc(j, 1), i});
+        b, loc, arg("r"), ValueRange{k, head, addc(j, 1), i});
     Value v = vector::FromElementsOp::create(b, loc, VectorType::get({2}, e),
                                              ValueRange{lo, hi});
     if (!e.isBF16())
@@ -120,8 +158,11 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   Value twoQ = arith::MulIOp::create(b, loc, q, em.cst(2));
   SmallVector<Value> rFrag;
   for (int64_t kt = 0; kt < kTiles; ++kt) {
-    int64_t k = 16 * kt / dh, j0 = 16 * kt % dh;
-    Value j = addc(twoQ, j0), j8 = addc(twoQ, j0 + 8);
+    // Gate k and unit j0 of the k-tile's first element of K.
+    Value first = addc(sliceK, 16 * kt);
+    Value k = arith::DivUIOp::create(b, loc, first, em.cst(dh));
+    Value j0 = arith::RemUIOp::create(b, loc, first, em.cst(dh));
+    Value j = add(twoQ, j0), j8 = addc(j, 8);
     rFrag.push_back(pair(k, j, units[0]));
     rFrag.push_back(pair(k, j, units[1]));
     rFrag.push_back(pair(k, j8, units[0]));
@@ -135,8 +176,9 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   // late one (ptxas for sm_80 spilled with it: GRU 128, 4 bytes); else
   // none.
   StringRef chip = schedule.getChip().getValue();
-  const bool prefetch = mmaBackwardPrefetches(chip, gr, dh, s, na);
-  const bool latePrefetch = !prefetch && chip >= StringRef("sm_90");
+  const bool prefetch = !split && mmaBackwardPrefetches(chip, gr, dh, s, na);
+  const bool latePrefetch =
+      !split && !prefetch && chip >= StringRef("sm_90");
   auto loadStep = [&](Value tt) {
     SmallVector<Value> values;
     Value first =
@@ -175,6 +217,69 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     return values;
   };
 
+  // Across CTAs: the grid barrier of step `it`, then every thread copies
+  // quads of 4 units of the tile's dg rows (f32, global) into the shared
+  // rows, as hi and lo.
+  auto gatherGradients = [&](Value it, Value hx, Value slot, Value tile) {
+    emitGroupBarrier(b, loc, func, schedule, head, tile, it);
+    Value batchSize = buildBatchSize(b, loc, func);
+    Value begin = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(), arg("batch_begin"));
+    Value tileStart = add(begin, arith::MulIOp::create(b, loc, tile,
+                                                       em.cst(kRowsPerTile)));
+    auto quadType = VectorType::get({4}, f32);
+    auto halfType = VectorType::get({4}, e);
+    int64_t quadsPerGate = dh / 4, quadsPerRow = gr * quadsPerGate;
+    int64_t quads = kRowsPerTile * quadsPerRow;
+    int64_t threads = schedule.getThreads();
+    auto copy = [&](Value idx) {
+      Value r = arith::DivUIOp::create(b, loc, idx, em.cst(quadsPerRow));
+      Value rest = arith::RemUIOp::create(b, loc, idx, em.cst(quadsPerRow));
+      Value k = arith::DivUIOp::create(b, loc, rest, em.cst(quadsPerGate));
+      Value j = arith::MulIOp::create(
+          b, loc, arith::RemUIOp::create(b, loc, rest, em.cst(quadsPerGate)),
+          em.cst(4));
+      // Rows past the batch read row 0 (their gradients are never
+      // stored).
+      Value bi = add(tileStart, r);
+      Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                           bi, batchSize);
+      Value safe = arith::SelectOp::create(b, loc, inside, bi, em.cst(0));
+      auto quad = vector::LoadOp::create(b, loc, quadType, hx,
+                                         ValueRange{slot, safe, head, k, j});
+      quad.setAlignment(16);
+      Value hi = arith::TruncFOp::create(b, loc, halfType, quad);
+      Value lo = arith::TruncFOp::create(
+          b, loc, halfType,
+          arith::SubFOp::create(
+              b, loc, quad, arith::ExtFOp::create(b, loc, quadType, hi)));
+      Value column = add(arith::MulIOp::create(b, loc, k, em.cst(dh)), j);
+      vector::StoreOp::create(b, loc, hi, dgs, ValueRange{slot, r, column})
+          .setAlignment(8);
+      vector::StoreOp::create(b, loc, lo, dgs,
+                              ValueRange{slot, r, addc(column, gr * dh)})
+          .setAlignment(8);
+    };
+    // A loop, not unrolled: unrolled, the quads' loop-invariant addresses
+    // were hoisted out of the time loop and held in registers (LSTM 768:
+    // a 4-byte spill).
+    int64_t full = quads / threads;
+    auto loop = scf::ForOp::create(b, loc, em.cst(0), em.cst(full),
+                                   em.cst(1));
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(loop.getBody());
+      copy(add(pos.tid, arith::MulIOp::create(b, loc, loop.getInductionVar(),
+                                              em.cst(threads))));
+    }
+    if (quads % threads != 0) {
+      Value idx = addc(pos.tid, full * threads);
+      em.ifValid(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, idx,
+                                       em.cst(quads)),
+                 [&] { copy(idx); });
+    }
+  };
+
   SmallVector<Value> constants;
   for (ConstantAttr c : cell.getConstants().getAsRange<ConstantAttr>())
     constants.push_back(em.cstF32(c.getValue().getValueAsDouble()));
@@ -211,7 +316,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     // temporaries are dead by then), behind its matmul and barrier.
     SmallVector<Value> stepValues(carried.begin() + kElements * s,
                                   carried.end());
-    if (!prefetch && !latePrefetch)
+    if (!split && !prefetch && !latePrefetch)
       stepValues = loadStep(t);
     Value ahead = arith::SubIOp::create(
         b, loc, arith::MaxUIOp::create(b, loc, t, em.cst(1)), em.cst(1));
@@ -220,46 +325,75 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
       aheadValues = loadStep(ahead);
 
     // Per element: the adjoint of the body, the step's stores, and dg of
-    // the recurrent parts into shared memory (hi and lo).
-    SmallVector<SmallVector<Value>> dsPrev(kElements);
-    for (int64_t c = 0; c < kElements; ++c) {
-      ArrayRef<Value> own = ArrayRef<Value>(stepValues).slice(c * perElement,
-                                                              perElement);
-      SmallVector<Value> ds;
-      for (int64_t st = 0; st < s; ++st)
-        ds.push_back(
-            arith::AddFOp::create(b, loc, dsNext[c * s + st], own[st]));
-      SmallVector<Value> grads =
-          applyAdjoint(em, adjoint, own.slice(s, s), own.slice(2 * s, na),
-                       constants, ds);
-      dsPrev[c].assign(grads.begin(), grads.begin() + s);
-      ArrayRef<Value> dGates = ArrayRef<Value>(grads).drop_front(s);
+    // the recurrent parts published: into shared memory (hi and lo) within
+    // one CTA, into the global exchange buffer (f32) across CTAs.
+    Value hx = ctas > 1 ? arg("h_exchange") : Value();
+    auto adjointStep = [&]() -> SmallVector<Value> {
+      SmallVector<Value> values =
+          split ? loadStep(t) : SmallVector<Value>(stepValues);
+      SmallVector<Value> prev;
+      for (int64_t c = 0; c < kElements; ++c) {
+        ArrayRef<Value> own =
+            ArrayRef<Value>(values).slice(c * perElement, perElement);
+        SmallVector<Value> ds;
+        for (int64_t st = 0; st < s; ++st)
+          ds.push_back(
+              arith::AddFOp::create(b, loc, dsNext[c * s + st], own[st]));
+        SmallVector<Value> grads =
+            applyAdjoint(em, adjoint, own.slice(s, s), own.slice(2 * s, na),
+                         constants, ds);
+        prev.append(grads.begin(), grads.begin() + s);
+        ArrayRef<Value> dGates = ArrayRef<Value>(grads).drop_front(s);
 
-      Value bi = batch[rowOf(c)], u = unitOf(c);
-      em.ifValid(valid[rowOf(c)], [&] {
-        storeGateGradients(em, cell, layout, dGates, arg("dgates"),
-                           arg("dwx"), bi, t, head, u);
-      });
-      for (size_t k = 0; k < gates.size(); ++k) {
-        if (layout.rRow[k] < 0)
-          continue;
-        Value v = dGates[layout.recurrentValue[k]];
-        Value hi = arith::TruncFOp::create(b, loc, e, v);
-        Value lo = arith::TruncFOp::create(
-            b, loc, e,
-            arith::SubFOp::create(b, loc, v,
-                                  arith::ExtFOp::create(b, loc, f32, hi)));
-        int64_t column = layout.rRow[k] * dh;
-        memref::StoreOp::create(b, loc, hi, dgs,
-                                ValueRange{slot, rows[rowOf(c)],
-                                           addc(u, column)});
-        memref::StoreOp::create(b, loc, lo, dgs,
-                                ValueRange{slot, rows[rowOf(c)],
-                                           addc(u, gr * dh + column)});
+        Value bi = batch[rowOf(c)], u = unitOf(c);
+        em.ifValid(valid[rowOf(c)], [&] {
+          storeGateGradients(em, cell, layout, dGates, arg("dgates"),
+                             arg("dwx"), bi, t, head, u);
+          for (size_t k = 0; hx && k < gates.size(); ++k)
+            if (layout.rRow[k] >= 0)
+              memref::StoreOp::create(
+                  b, loc, dGates[layout.recurrentValue[k]], hx,
+                  ValueRange{slot, bi, head, em.cst(layout.rRow[k]), u});
+        });
+        for (size_t k = 0; !hx && k < gates.size(); ++k) {
+          if (layout.rRow[k] < 0)
+            continue;
+          Value v = dGates[layout.recurrentValue[k]];
+          Value hi = arith::TruncFOp::create(b, loc, e, v);
+          Value lo = arith::TruncFOp::create(
+              b, loc, e,
+              arith::SubFOp::create(b, loc, v,
+                                    arith::ExtFOp::create(b, loc, f32, hi)));
+          int64_t column = layout.rRow[k] * dh;
+          memref::StoreOp::create(b, loc, hi, dgs,
+                                  ValueRange{slot, rows[rowOf(c)],
+                                             addc(u, column)});
+          memref::StoreOp::create(b, loc, lo, dgs,
+                                  ValueRange{slot, rows[rowOf(c)],
+                                             addc(u, gr * dh + column)});
+        }
       }
+      return prev;
+    };
+    SmallVector<Value> dsPrev;
+    if (!owner) {
+      dsPrev = adjointStep();
+    } else {
+      auto ifOwner = scf::IfOp::create(
+          b, loc, SmallVector<Type>(kElements * s, f32), owner,
+          /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(ifOwner.thenBlock());
+      scf::YieldOp::create(b, loc, adjointStep());
+      b.setInsertionPointToStart(ifOwner.elseBlock());
+      scf::YieldOp::create(b, loc, dsNext);
+      dsPrev.assign(ifOwner.getResults().begin(),
+                    ifOwner.getResults().end());
     }
     if (latePrefetch)
       aheadValues = loadStep(ahead);
+    if (ctas > 1)
+      gatherGradients(it, hx, slot, tile);
     gpu::BarrierOp::create(b, loc);
 
     // dh_{t-1} = R^T dg: per part two independent K chains (even and odd
@@ -269,30 +403,55 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
                                         SmallVector<Value>(4, em.cstF32(0.0)));
     for (int64_t part = 0; part < kParts; ++part)
       for (int64_t kt = 0; kt < kTiles; ++kt) {
-        int64_t base = part * gr * dh + 16 * kt;
-        SmallVector<Value> bFrag = {
-            mma.loadPair(dgs, {slot, g, addc(twoQ, base)}),
-            mma.loadPair(dgs, {slot, g, addc(twoQ, base + 8)})};
+        Value base = add(sliceK, addc(twoQ, part * gr * dh + 16 * kt));
+        SmallVector<Value> bFrag = {mma.loadPair(dgs, {slot, g, base}),
+                                    mma.loadPair(dgs, {slot, g, addc(base, 8)})};
         int64_t chain = (chains / kParts) * part + (kTiles > 1 ? kt % 2 : 0);
         acc[chain] = mma.mma(ArrayRef<Value>(rFrag).slice(4 * kt, 4), bFrag,
                              acc[chain]);
       }
 
-    SmallVector<Value> next;
+    SmallVector<Value> dhOf;
     for (int64_t c = 0; c < kElements; ++c) {
       Value dhc = acc[0][c];
       for (int64_t ch = 1; ch < chains; ++ch)
         dhc = arith::AddFOp::create(b, loc, dhc, acc[ch][c]);
-      dsPrev[c][layout.recurrentState] = arith::AddFOp::create(
-          b, loc, dsPrev[c][layout.recurrentState], dhc);
-      llvm::append_range(next, dsPrev[c]);
+      dhOf.push_back(dhc);
+    }
+    // With K slices the others' partial sums meet slice 0's (whose values
+    // alone are used).
+    if (kSlices > 1) {
+      em.ifValid(arith::XOrIOp::create(
+                     b, loc, owner, arith::ConstantIntOp::create(b, loc, 1, 1)),
+                 [&] {
+                   for (int64_t c = 0; c < kElements; ++c)
+                     memref::StoreOp::create(
+                         b, loc, dhOf[c], partials,
+                         ValueRange{slice, group, em.cst(c), lane});
+                 });
+      gpu::BarrierOp::create(b, loc);
+      for (int64_t c = 0; c < kElements; ++c)
+        for (int64_t other = 1; other < kSlices; ++other)
+          dhOf[c] = arith::AddFOp::create(
+              b, loc, dhOf[c],
+              memref::LoadOp::create(
+                  b, loc, partials,
+                  ValueRange{em.cst(other), group, em.cst(c), lane}));
+    }
+    SmallVector<Value> next(dsPrev);
+    for (int64_t c = 0; c < kElements; ++c) {
+      Value &d = next[c * s + layout.recurrentState];
+      d = arith::AddFOp::create(b, loc, d, dhOf[c]);
     }
     llvm::append_range(next, aheadValues);
     scf::YieldOp::create(b, loc, next);
   }
 
   for (int64_t c = 0; c < kElements; ++c)
-    em.ifValid(valid[rowOf(c)], [&] {
+    em.ifValid(owner ? Value(arith::AndIOp::create(b, loc, owner,
+                                                   valid[rowOf(c)]))
+                     : valid[rowOf(c)],
+               [&] {
       for (int64_t st = 0; st < s; ++st)
         em.storeF32(timeLoop.getResult(c * s + st), arg("ds0"),
                     {em.cst(st), batch[rowOf(c)], head, unitOf(c)});

@@ -24,6 +24,7 @@
 // per load, splitting each value into its terms on the way.
 //
 //===----------------------------------------------------------------------===//
+#include "lowering/Common/GridBarrier.h"
 #include "lowering/Common/KernelABI.h"
 #include "lowering/Passes.h"
 
@@ -93,67 +94,6 @@ void lowerWithinCta(ExchangeOp op) {
                                 elementIndex(nb, l, op, op.getSlot(),
                                              op.getRow(), op.getUnit(),
                                              k * parts + p));
-  });
-  gpu::BarrierOp::create(b, loc);
-}
-
-/// The grid barrier of exchange `epoch` over the C CTAs of the same head and
-/// batch tile (see the file comment), between two block barriers.
-void emitGroupBarrier(OpBuilder &b, Location loc, gpu::GPUFuncOp func,
-                      ScheduleAttr schedule, Value head, Value tile,
-                      Value epochIndex) {
-  auto cst = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  auto cstI32 = [&](int64_t v) -> Value {
-    return arith::ConstantIntOp::create(b, loc, v, 32);
-  };
-  Value sync = lookupKernelArg(func, "sync");
-  gpu::BarrierOp::create(b, loc);
-
-  // The group's counter: one per (head, batch tile of the whole batch).
-  int64_t batchTile = schedule.getBatchTile();
-  Value batchSize = buildBatchSize(b, loc, func);
-  Value tiles = arith::DivUIOp::create(
-      b, loc, arith::AddIOp::create(b, loc, batchSize, cst(batchTile - 1)),
-      cst(batchTile));
-  Value begin = arith::IndexCastOp::create(
-      b, loc, b.getIndexType(), lookupKernelArg(func, "batch_begin"));
-  Value globalTile = arith::AddIOp::create(
-      b, loc, arith::DivUIOp::create(b, loc, begin, cst(batchTile)), tile);
-  Value group = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, head, tiles), globalTile);
-  Value epoch = arith::IndexCastOp::create(b, loc, b.getI32Type(),
-                                           epochIndex);
-  Value target = arith::MulIOp::create(
-      b, loc, cstI32(schedule.getCtasPerHead()),
-      arith::AddIOp::create(b, loc, epoch, cstI32(1)));
-
-  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  Value leader =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, cst(0));
-  scf::IfOp::create(b, loc, leader, [&](OpBuilder &nb, Location l) {
-    NVVM::MembarOp::create(nb, l, NVVM::MemScopeKind::GPU);
-    memref::AtomicRMWOp::create(nb, l, arith::AtomicRMWKind::addi,
-                                arith::ConstantIntOp::create(nb, l, 1, 32),
-                                sync, ValueRange{group});
-    // Spin until every CTA of the group has arrived. The read is an atomic
-    // (add 0) so that it is neither cached nor hoisted out of the loop.
-    auto spin = scf::WhileOp::create(nb, l, TypeRange{}, ValueRange{});
-    Block *before = nb.createBlock(&spin.getBefore());
-    nb.setInsertionPointToStart(before);
-    Value seen = memref::AtomicRMWOp::create(
-        nb, l, arith::AtomicRMWKind::addi,
-        arith::ConstantIntOp::create(nb, l, 0, 32), sync, ValueRange{group});
-    Value waiting = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt,
-                                          seen, target);
-    scf::ConditionOp::create(nb, l, waiting, ValueRange{});
-    Block *after = nb.createBlock(&spin.getAfter());
-    nb.setInsertionPointToStart(after);
-    scf::YieldOp::create(nb, l);
-    nb.setInsertionPointAfter(spin);
-    NVVM::MembarOp::create(nb, l, NVVM::MemScopeKind::GPU);
-    scf::YieldOp::create(nb, l);
   });
   gpu::BarrierOp::create(b, loc);
 }

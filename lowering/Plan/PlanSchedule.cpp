@@ -167,10 +167,14 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     return std::nullopt;
   }
 
-  /// The tensor-core backward (MmaBackwardKernel.cpp): the head in one CTA
-  /// of 2 * DH threads (one warp per 16 units, batch tile 8 = mma N), four
-  /// (unit, batch row) elements per thread, R^T's fragments in registers, dg
-  /// in shared memory in two parts (hi, lo) of the element type.
+  /// The tensor-core backward (MmaBackwardKernel.cpp): batch tile 8 (= mma
+  /// N), four (unit, batch row) elements per thread, R^T's fragments in
+  /// registers, dg in shared memory in two parts (hi, lo) of the element
+  /// type. A head is split over C CTAs of U = DH / C units (a grid barrier
+  /// per step where C > 1; the gate gradients go through the global
+  /// exchange buffer), each group of 16 units over S warps that share the K
+  /// dimension (threads = 2 U S). The smallest C, then the smallest S, whose
+  /// fragments fit the register budget and whose dg rows fit shared memory.
   std::optional<ScheduleAttr>
   findMmaBackwardSchedule(MLIRContext *ctx, const ChipLimits &limits,
                           Type elementType, int64_t gates, int64_t dh,
@@ -178,24 +182,43 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     if (!mma || batchTile != kMmaBatchTile ||
         !(elementType.isBF16() || elementType.isF16()) || dh % 16 != 0)
       return std::nullopt;
-    int64_t threads = 2 * dh;
-    if (threads > limits.maxThreadsPerBlock)
-      return std::nullopt;
-    // The estimate without the prefetch (the kernel prefetches the next
-    // step's saved values only where the estimate with it also fits).
-    int64_t registers = estimateMmaBackwardRegisters(
-        chip, gates, dh, numStates, numGateValues, /*prefetch=*/false);
-    int64_t budget = registerBudget(threads);
-    if (registers > budget)
-      return std::nullopt;
-    Builder b(ctx);
-    int64_t shared =
+    int64_t kTiles = gates * dh / 16;
+    // dg of the whole head, both parts, double-buffered: every CTA needs it.
+    int64_t dgBytes =
         2 * kMmaBatchTile * (2 * gates * dh + 8) * elementBytes(elementType);
-    if (shared > limits.maxSharedBytesPerBlock)
+    if (dgBytes > limits.maxSharedBytesPerBlock)
       return std::nullopt;
-    return ScheduleAttr::get(ctx, b.getStringAttr(chip), 1, dh, kMmaBatchTile,
-                             threads, b.getStringAttr("registers"), false,
-                             shared);
+    for (int64_t ctas = 1; ctas <= limits.numSMs && ctas <= dh / 16; ++ctas) {
+      if (dh % (16 * ctas) != 0)
+        continue;
+      int64_t units = dh / ctas;
+      for (int64_t slices = 1; slices <= kTiles; ++slices) {
+        if (kTiles % slices != 0)
+          continue;
+        int64_t threads = 2 * units * slices;
+        if (threads > limits.maxThreadsPerBlock)
+          break;
+        // One CTA without slices may prefetch (the kernel decides where
+        // the estimate with it fits too); split, it loads each step's
+        // values in the step.
+        int64_t registers = estimateMmaBackwardRegisters(
+            chip, gates, dh, numStates, numGateValues, /*prefetch=*/false,
+            slices);
+        if (registers > registerBudget(threads))
+          continue;
+        int64_t shared = dgBytes;
+        if (slices > 1)
+          shared += slices * (units / 16) * 4 * 32 * 4;
+        if (shared > limits.maxSharedBytesPerBlock)
+          continue;
+        Builder b(ctx);
+        return ScheduleAttr::get(ctx, b.getStringAttr(chip), ctas, units,
+                                 kMmaBatchTile, threads,
+                                 b.getStringAttr("registers"), ctas > 1,
+                                 shared);
+      }
+    }
+    return std::nullopt;
   }
 
   /// The gate values the cell body reads: one per gate, two per split gate.
