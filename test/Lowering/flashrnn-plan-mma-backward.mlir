@@ -25,12 +25,13 @@ func.func @lstm_bf16_64(%wx: tensor<?x?x4x?x64xbf16>, %r: tensor<4x?x64x64xbf16>
 // -----
 
 // LSTM 96: R^T's fragments take 96 registers; the estimate without the
-// prefetch fits 255 on sm_90 but not with sm_80's margin: the scalar
-// backward there.
+// prefetch fits 255 on sm_90 but not with sm_80's margin: there the head is
+// split over two CTAs of 48 units and two K slices (192 threads), with a
+// grid barrier, and partial sums after dg (2 x 3 x 4 x 32 x 4 B).
 // CHECK-LABEL: func.func @lstm_bf16_96
 // CHECK: flashrnn.backward_schedule = #flashrnn.schedule<{{.*}}threads = 192, rPlacement = "registers"
 // SM80-LABEL: func.func @lstm_bf16_96
-// SM80: flashrnn.backward_schedule = #flashrnn.schedule<{{.*}}rPlacement = "smem"
+// SM80: flashrnn.backward_schedule = #flashrnn.schedule<chip = "sm_80", ctasPerHead = 2, unitsPerCta = 48, batchTile = 8, threads = 192, rPlacement = "registers", gridBarrier = true, sharedBytes = 27904>
 flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
     states(h = 0.0 recurrent, c = 0.0)
     body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
@@ -53,5 +54,25 @@ flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec
 }
 func.func @lstm_f32_64(%wx: tensor<?x?x4x?x64xf32>, %r: tensor<4x?x64x64xf32>, %b: tensor<4x?x64xf32>) {
   %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x64xf32>, tensor<4x?x64x64xf32>, tensor<4x?x64xf32>) -> (tensor<2x?x?x?x64xf32>, tensor<2x?x?x64xf32>)
+  return
+}
+
+// -----
+
+// LSTM 768: the dg rows of the whole head (2 x 8 x (2 x 4 x 768 + 8) x 2 B)
+// fit shared memory; the fragments (192 k-tiles) fit the registers only
+// split over 48 CTAs of 16 units and 8 K slices (24 k-tiles, 256 threads).
+// On sm_80 (a larger margin) no split fits: the scalar backward.
+// CHECK-LABEL: func.func @lstm_bf16_768
+// CHECK: flashrnn.backward_schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 48, unitsPerCta = 16, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 200960>
+// SM80-LABEL: func.func @lstm_bf16_768
+// SM80: flashrnn.backward_schedule = #flashrnn.schedule<{{.*}}rPlacement = "smem"
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  flashrnn.yield %i, %f : f32, f32
+}
+func.func @lstm_bf16_768(%wx: tensor<?x?x4x?x768xbf16>, %r: tensor<4x?x768x768xbf16>, %b: tensor<4x?x768xbf16>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x768xbf16>, tensor<4x?x768x768xbf16>, tensor<4x?x768xbf16>) -> (tensor<2x?x?x?x768xbf16>, tensor<2x?x?x768xbf16>)
   return
 }

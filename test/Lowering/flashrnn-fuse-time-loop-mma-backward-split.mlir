@@ -1,0 +1,56 @@
+// RUN: flashrnn-opt %s -flashrnn-plan="training=true" -flashrnn-derive-backward -flashrnn-fuse-time-loop | FileCheck %s
+
+// The tensor-core backward of an LSTM head of 768, spread over 48 CTAs of
+// 16 units (grid x), each 16 units over 8 warps that share the K dimension
+// (24 of the 192 k-tiles each). Per step slice 0 runs the adjoint of its
+// four elements and stores their recurrent gate gradients (f32) into the
+// global exchange buffer; the CTAs meet at one grid barrier; every thread
+// copies 24 quads of dg back into the shared rows as hi and lo (a loop, so
+// that their addresses are not held across the time loop); each warp runs
+// 2 parts x 24 k-tiles = 48 mma.sync; slices 1-7 leave their dh in the
+// partial-sum buffer after dg, and after one more barrier slice 0 adds them.
+// CHECK-LABEL: gpu.func @lstm_backward(
+// CHECK-SAME: ctasPerHead = 48, unitsPerCta = 16, batchTile = 8, threads = 256
+// CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
+// CHECK: gpu.block_id  x
+// CHECK: %[[OWNER:.*]] = arith.cmpi eq
+// CHECK: memref.view {{.*}} to memref<2x8x6152xbf16, #gpu.address_space<workgroup>>
+// CHECK: memref.view %{{.*}}[%c196864][] : {{.*}} to memref<8x1x4x32xf32, #gpu.address_space<workgroup>>
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: scf.if %[[OWNER]] -> (f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK-COUNT-16: memref.store %{{.*}} : memref<2x?x?x4x768xf32>
+// CHECK: } else {
+// CHECK: gpu.barrier
+// CHECK: memref.atomic_rmw addi
+// CHECK: scf.while
+// CHECK: gpu.barrier
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c24 step
+// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<2x?x?x4x768xf32>, vector<4xf32>
+// CHECK-COUNT-2: vector.store %{{.*}} : memref<2x8x6152xbf16, #gpu.address_space<workgroup>>, vector<4xbf16>
+// CHECK: gpu.barrier
+// CHECK-COUNT-48: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: %[[OTHER:.*]] = arith.xori %[[OWNER]], %true
+// CHECK: scf.if %[[OTHER]] {
+// CHECK-COUNT-4: memref.store %{{.*}} : memref<8x1x4x32xf32, #gpu.address_space<workgroup>>
+// CHECK: gpu.barrier
+// CHECK-COUNT-28: memref.load %{{.*}} : memref<8x1x4x32xf32, #gpu.address_space<workgroup>>
+// CHECK: } {flashrnn.time_loop}
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  %si = flashrnn.sigmoid %i : f32
+  %sf = flashrnn.sigmoid %f : f32
+  %tz = math.tanh %z : f32
+  %so = flashrnn.sigmoid %o : f32
+  %a = arith.mulf %sf, %c : f32
+  %b = arith.mulf %si, %tz : f32
+  %cn = arith.addf %a, %b : f32
+  %tc = math.tanh %cn : f32
+  %hn = arith.mulf %so, %tc : f32
+  flashrnn.yield %hn, %cn : f32, f32
+}
+func.func @lstm768(%wx: tensor<?x?x4x?x768xbf16>, %r: tensor<4x?x768x768xbf16>, %b: tensor<4x?x768xbf16>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x768xbf16>, tensor<4x?x768x768xbf16>, tensor<4x?x768xbf16>) -> (tensor<2x?x?x?x768xbf16>, tensor<2x?x?x768xbf16>)
+  return
+}
