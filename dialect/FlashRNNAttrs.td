@@ -48,9 +48,11 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
     sequence: "smem" (the CTA's slice in shared memory) or "global" (R does
     not fit on chip and is read from global memory every step), both with
     one thread per (row, unit), `threads` = unitsPerCta * batchTile; or
-    "registers" (the tensor-core forward: R's mma fragments in registers, a
-    head in one CTA, batch tile 8), `threads` = 4 * unitsPerCta, two (row,
-    unit) elements per thread. `gridBarrier` says whether the CTAs of a head
+    "registers" (the tensor-core kernels: R's or R^T's mma fragments in
+    registers, batch tile 8): in the forward `threads` = 4 * unitsPerCta * S,
+    two (row, unit) elements per thread, in the backward 2 * unitsPerCta * S,
+    four, where S warps share the K dimension of each group of units (8 in
+    the forward, 16 in the backward). `gridBarrier` says whether the CTAs of a head
     meet at a grid barrier every step (ctasPerHead > 1); `sharedBytes` is the
     dynamic shared memory of one CTA.
   }];

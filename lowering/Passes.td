@@ -25,12 +25,15 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
                            gridBarrier = false, sharedBytes = 36864>} ...
     ```
 
-    Where a head fits one CTA with R in registers (bf16 or f16, DH a
-    multiple of 16, batch tile 8, the fragments of R within the per-thread
-    register budget), the forward gets the tensor-core schedule
-    (rPlacement = "registers": mma.sync m16n8k16, threads = 4 * DH, two
-    elements per thread); otherwise R goes to shared memory and each thread
-    owns one (batch row, unit) element with a scalar matmul.
+    For bf16 and f16 (DH a multiple of 16, batch tile 8) the forward and the
+    backward get the tensor-core schedule (rPlacement = "registers":
+    mma.sync m16n8k16, R's or R^T's fragments in registers): the head in one
+    CTA where the fragments fit the per-thread register budget, else split
+    over the fewest CTAs (a grid barrier per step) and K slices (warps that
+    share the K dimension of a group of units) that fit; threads = 4 U S in
+    the forward, 2 U S in the backward, for U = unitsPerCta and S slices.
+    Otherwise R goes to shared memory and each thread owns one (batch row,
+    unit) element with a scalar matmul.
 
     A sequence the chip cannot hold (R of one head larger than the shared
     memory of all its SMs, say) is a diagnostic that says what does not fit
@@ -127,12 +130,15 @@ def FlashRNNCacheRecurrentWeights
 def FlashRNNGridSync : Pass<"flashrnn-grid-sync", "::mlir::ModuleOp"> {
   let summary = "lower flashrnn.exchange to exactly one barrier per step";
   let description = [{
-    A head inside one CTA: the new h goes to shared memory, then one block
+    A head inside one CTA: the new h goes to shared memory (as `parts`
+    terms of the buffer's type where asked: hi and lo), then one block
     barrier (`gpu.barrier`). A head over several CTAs: the new h goes to the
-    global exchange buffer, then one grid barrier over the CTAs of the head
-    and batch tile (a fence, one atomic increment of the group's counter, a
-    spin until all have arrived, a fence), then the h row is copied back into
-    shared memory. The launch must be cooperative.
+    global exchange buffer (f32), then one grid barrier over the CTAs of the
+    head and batch tile (a fence, one atomic increment of the group's
+    counter, a spin until all have arrived, a fence), then the h rows are
+    copied back into shared memory: per thread its row (the scalar
+    kernels), or the whole tile in 16-byte quads split into the terms (the
+    tensor-core forward's tile layout). The launch must be cooperative.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect",

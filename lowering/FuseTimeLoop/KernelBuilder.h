@@ -162,9 +162,10 @@ gpu::GPUFuncOp buildForwardKernel(gpu::GPUModuleOp module, StringRef name,
                                   ScheduleAttr schedule, bool training);
 
 /// Builds the tensor-core forward kernel (schedule rPlacement "registers"):
-/// a head in one CTA, mma.sync m16n8k16 for R . h_{t-1} with R's fragments
-/// loaded in the time loop (flashrnn-cache-recurrent-weights hoists them into
-/// registers), two (unit, batch row) elements per thread.
+/// a head in one CTA or over ctasPerHead CTAs, mma.sync m16n8k16 for
+/// R . h_{t-1} with R's fragments loaded in the time loop
+/// (flashrnn-cache-recurrent-weights hoists them into registers), two (unit,
+/// batch row) elements per thread, K split over S warps per 8 units.
 gpu::GPUFuncOp buildMmaForwardKernel(gpu::GPUModuleOp module, StringRef name,
                                      SequenceOp sequence, CellOp cell,
                                      ScheduleAttr schedule, bool training);
@@ -179,7 +180,9 @@ gpu::GPUFuncOp buildBackwardKernel(gpu::GPUModuleOp module, StringRef name,
 
 /// Builds the backward for a schedule with rPlacement "registers"
 /// (MmaBackwardKernel.cpp): dh = R^T dg on tensor cores, R^T's fragments in
-/// registers, 2 DH threads of four (unit, batch row) elements each.
+/// registers, four (unit, batch row) elements per thread; a head in one CTA
+/// (2 DH threads) or over ctasPerHead CTAs, K split over S warps per 16
+/// units.
 gpu::GPUFuncOp buildMmaBackwardKernel(gpu::GPUModuleOp module, StringRef name,
                                       SequenceOp sequence, CellOp cell,
                                       func::FuncOp adjoint,

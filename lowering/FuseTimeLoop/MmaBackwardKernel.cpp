@@ -232,7 +232,11 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     int64_t quadsPerGate = dh / 4, quadsPerRow = gr * quadsPerGate;
     int64_t quads = kRowsPerTile * quadsPerRow;
     int64_t threads = schedule.getThreads();
-    auto copy = [&](Value idx) {
+    // Quad `idx`: its load, and its store (hi and lo) once loaded.
+    struct Quad {
+      Value r, column, value;
+    };
+    auto loadQuad = [&](Value idx) -> Quad {
       Value r = arith::DivUIOp::create(b, loc, idx, em.cst(quadsPerRow));
       Value rest = arith::RemUIOp::create(b, loc, idx, em.cst(quadsPerRow));
       Value k = arith::DivUIOp::create(b, loc, rest, em.cst(quadsPerGate));
@@ -248,35 +252,49 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
       auto quad = vector::LoadOp::create(b, loc, quadType, hx,
                                          ValueRange{slot, safe, head, k, j});
       quad.setAlignment(16);
-      Value hi = arith::TruncFOp::create(b, loc, halfType, quad);
+      return {r, add(arith::MulIOp::create(b, loc, k, em.cst(dh)), j), quad};
+    };
+    auto storeQuad = [&](const Quad &quad) {
+      Value hi = arith::TruncFOp::create(b, loc, halfType, quad.value);
       Value lo = arith::TruncFOp::create(
           b, loc, halfType,
           arith::SubFOp::create(
-              b, loc, quad, arith::ExtFOp::create(b, loc, quadType, hi)));
-      Value column = add(arith::MulIOp::create(b, loc, k, em.cst(dh)), j);
-      vector::StoreOp::create(b, loc, hi, dgs, ValueRange{slot, r, column})
+              b, loc, quad.value,
+              arith::ExtFOp::create(b, loc, quadType, hi)));
+      vector::StoreOp::create(b, loc, hi, dgs,
+                              ValueRange{slot, quad.r, quad.column})
           .setAlignment(8);
       vector::StoreOp::create(b, loc, lo, dgs,
-                              ValueRange{slot, r, addc(column, gr * dh)})
+                              ValueRange{slot, quad.r,
+                                         addc(quad.column, gr * dh)})
           .setAlignment(8);
     };
-    // A loop, not unrolled: unrolled, the quads' loop-invariant addresses
-    // were hoisted out of the time loop and held in registers (LSTM 768:
-    // a 4-byte spill).
+    // A loop of batches of up to 4 quads, all 4 loads issued before the
+    // stores so that their L2 latencies overlap. Fully unrolled, the
+    // quads' loop-invariant addresses were hoisted out of the time loop
+    // and held in registers (LSTM 768: a 4-byte spill); one quad per
+    // iteration serialised 24 L2 round trips per step.
     int64_t full = quads / threads;
-    auto loop = scf::ForOp::create(b, loc, em.cst(0), em.cst(full),
+    int64_t batchQuads = full % 4 == 0 ? 4 : full % 2 == 0 ? 2 : 1;
+    auto loop = scf::ForOp::create(b, loc, em.cst(0), em.cst(full / batchQuads),
                                    em.cst(1));
     {
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(loop.getBody());
-      copy(add(pos.tid, arith::MulIOp::create(b, loc, loop.getInductionVar(),
-                                              em.cst(threads))));
+      Value first = arith::MulIOp::create(b, loc, loop.getInductionVar(),
+                                          em.cst(batchQuads * threads));
+      SmallVector<Quad> batchOf;
+      for (int64_t i = 0; i < batchQuads; ++i)
+        batchOf.push_back(
+            loadQuad(add(pos.tid, addc(first, i * threads))));
+      for (const Quad &quad : batchOf)
+        storeQuad(quad);
     }
     if (quads % threads != 0) {
       Value idx = addc(pos.tid, full * threads);
       em.ifValid(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, idx,
                                        em.cst(quads)),
-                 [&] { copy(idx); });
+                 [&] { storeQuad(loadQuad(idx)); });
     }
   };
 

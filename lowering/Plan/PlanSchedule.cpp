@@ -1,12 +1,12 @@
 //===- PlanSchedule.cpp - the flashrnn-plan pass --------------------------===//
 //
-// Chooses a schedule per sequence. First choice, for the forward: the
-// tensor-core schedule (rPlacement "registers") with R's mma fragments in
-// registers, where the element type has an m16n8k16 mma (bf16, f16) and DH
-// is a multiple of 16: a head in one CTA where its fragments fit the
-// per-thread register budget, else spread over the fewest CTAs (a grid
-// barrier per step) and warps that share the K dimension. Otherwise, and for the backward, the
-// scalar schedule: every CTA owns all gates of a slice of U hidden units of
+// Chooses a schedule per sequence. First choice, for the forward and the
+// backward: the tensor-core schedule (rPlacement "registers") with R's (or
+// R^T's) mma fragments in registers, where the element type has an
+// m16n8k16 mma (bf16, f16) and DH is a multiple of 16: a head in one CTA
+// where its fragments fit the per-thread register budget, else spread over
+// the fewest CTAs (a grid barrier per step) and warps that share the K
+// dimension. Otherwise the scalar schedule: every CTA owns all gates of a slice of U hidden units of
 // one head for a tile of batch rows, so the cell math needs no exchange;
 // only h crosses CTAs. The smallest number of CTAs per head whose slice of
 // R, plus the double-buffered h tile, fits the shared memory of one block
