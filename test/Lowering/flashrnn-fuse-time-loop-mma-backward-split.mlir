@@ -5,8 +5,9 @@
 // (24 of the 192 k-tiles each). Per step slice 0 runs the adjoint of its
 // four elements and stores their recurrent gate gradients (f32) into the
 // global exchange buffer; the CTAs meet at one grid barrier; every thread
-// copies 24 quads of dg back into the shared rows as hi and lo (a loop, so
-// that their addresses are not held across the time loop); each warp runs
+// copies 24 quads of dg back into the shared rows as hi and lo (a loop of 6
+// batches of 4, the 4 loads before their stores, so that their L2 latencies
+// overlap and their addresses are not held across the time loop); each warp runs
 // 2 parts x 24 k-tiles = 48 mma.sync; slices 1-7 leave their dh in the
 // partial-sum buffer after dg, and after one more barrier slice 0 adds them.
 // CHECK-LABEL: gpu.func @lstm_backward(
@@ -24,9 +25,9 @@
 // CHECK: memref.atomic_rmw addi
 // CHECK: scf.while
 // CHECK: gpu.barrier
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c24 step
-// CHECK: vector.load %{{.*}} {alignment = 16 : i64} : memref<2x?x?x4x768xf32>, vector<4xf32>
-// CHECK-COUNT-2: vector.store %{{.*}} : memref<2x8x6152xbf16, #gpu.address_space<workgroup>>, vector<4xbf16>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c6 step
+// CHECK-COUNT-4: vector.load %{{.*}} {alignment = 16 : i64} : memref<2x?x?x4x768xf32>, vector<4xf32>
+// CHECK-COUNT-8: vector.store %{{.*}} : memref<2x8x6152xbf16, #gpu.address_space<workgroup>>, vector<4xbf16>
 // CHECK: gpu.barrier
 // CHECK-COUNT-48: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
