@@ -52,14 +52,18 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
     registers, batch tile 8): in the forward `threads` = 4 * unitsPerCta * S,
     two (row, unit) elements per thread, in the backward 2 * unitsPerCta * S,
     four, where S warps share the K dimension of each group of units (8 in
-    the forward, 16 in the backward). `gridBarrier` says whether the CTAs of a head
+    the forward, 16 in the backward). `cluster` (sm_90, tensor-core forward,
+    at most 8 CTAs per head): the CTAs of a head form one thread-block
+    cluster and exchange h through distributed shared memory around a
+    cluster barrier instead of the grid barrier (gridBarrier is then false). `gridBarrier` says whether the CTAs of a head
     meet at a grid barrier every step (ctasPerHead > 1); `sharedBytes` is the
     dynamic shared memory of one CTA.
   }];
   let parameters = (ins "::mlir::StringAttr":$chip, "int64_t":$ctasPerHead,
                         "int64_t":$unitsPerCta, "int64_t":$batchTile,
                         "int64_t":$threads, "::mlir::StringAttr":$rPlacement,
-                        "bool":$gridBarrier, "int64_t":$sharedBytes);
+                        "bool":$gridBarrier, "int64_t":$sharedBytes,
+                        DefaultValuedParameter<"bool", "false">:$cluster);
   let assemblyFormat = "`<` struct(params) `>`";
 }
 

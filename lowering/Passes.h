@@ -35,6 +35,9 @@ struct PtxPipelineOptions {
   bool training = true;
   /// Use the tensor-core forward where a head fits one CTA.
   bool mma = true;
+  /// On sm_90, a tensor-core forward head over at most 8 CTAs as one
+  /// thread-block cluster.
+  bool clusters = true;
   /// tanh.approx for tanh and sigmoid in bf16/f16 kernels.
   bool approximateMath = true;
   /// The dR/db reduction kernel: auto, mma, sliced or serial

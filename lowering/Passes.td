@@ -51,6 +51,9 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
            "also plan the backward kernel (flashrnn.backward_schedule)">,
     Option<"mma", "mma", "bool", /*default=*/"true",
            "use the tensor-core forward (R in registers) where it fits">,
+    Option<"clusters", "clusters", "bool", /*default=*/"true",
+           "on sm_90, run a tensor-core forward head split over at most 8 "
+           "CTAs as one thread-block cluster (distributed shared memory)">,
   ];
 }
 
@@ -138,12 +141,18 @@ def FlashRNNGridSync : Pass<"flashrnn-grid-sync", "::mlir::ModuleOp"> {
     counter, a spin until all have arrived, a fence), then the h rows are
     copied back into shared memory: per thread its row (the scalar
     kernels), or the whole tile in 16-byte quads split into the terms (the
-    tensor-core forward's tile layout). The launch must be cooperative.
+    tensor-core forward's tile layout). The launch must be cooperative. A
+    head whose CTAs form one thread-block cluster (schedule `cluster`):
+    every term goes straight into the shared buffer of every CTA of the
+    cluster (distributed shared memory), then one cluster barrier; the
+    kernel also starts and ends with a cluster barrier, so that no CTA
+    writes into the shared memory of one not yet started or already gone.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::NVVM::NVVMDialect",
-                           "::mlir::vector::VectorDialect"];
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 def FlashRNNApproximateMath : Pass<"flashrnn-approximate-math"> {

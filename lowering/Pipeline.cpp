@@ -26,6 +26,7 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   plan.batchTile = options.batchTile;
   plan.training = options.training;
   plan.mma = options.mma;
+  plan.clusters = options.clusters;
   pm.addPass(createFlashRNNPlan(plan));
   if (options.training)
     pm.addPass(createFlashRNNDeriveBackward());

@@ -88,6 +88,10 @@ struct ToPtxOptions : mlir::PassPipelineOptions<ToPtxOptions> {
   Option<bool> mma{*this, "mma",
                    llvm::cl::desc("tensor-core forward where a head fits one CTA"),
                    llvm::cl::init(true)};
+  Option<bool> clusters{*this, "clusters",
+                        llvm::cl::desc("on sm_90, a tensor-core forward head "
+                                       "over at most 8 CTAs as one cluster"),
+                        llvm::cl::init(true)};
   Option<bool> approximateMath{
       *this, "approximate-math",
       llvm::cl::desc("tanh.approx for tanh and sigmoid in bf16/f16 kernels"),
@@ -124,6 +128,7 @@ void mlir::flashrnn::registerFlashRNNPasses() {
         o.batchTile = options.batchTile;
         o.training = options.training;
         o.mma = options.mma;
+        o.clusters = options.clusters;
         o.approximateMath = options.approximateMath;
         o.reduction = options.reduction;
         o.cudaToolkit = options.toolkit;

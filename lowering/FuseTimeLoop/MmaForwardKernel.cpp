@@ -111,6 +111,12 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   // LSTM training forward).
   func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
                 b.getI32IntegerAttr(1));
+  // The CTAs of a head as one thread-block cluster (grid x = ctasPerHead):
+  // PTX .reqnctapercluster, so that a plain launch forms the clusters.
+  if (schedule.getCluster())
+    func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
+                  b.getDenseI32ArrayAttr(
+                      {int32_t(schedule.getCtasPerHead()), 1, 1}));
   auto arg = [&](StringRef n) -> Value { return lookupKernelArg(func, n); };
 
   // Where the thread is: warp w (group w mod U/8, slice w / (U/8)), lane

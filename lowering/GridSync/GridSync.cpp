@@ -21,7 +21,9 @@
 // `parts` terms (hi, lo) of the element type. Across CTAs every value goes
 // to the global buffer in f32 (one value per (batch row, unit)), and after
 // the barrier all threads of the CTA copy the tile's rows back, four units
-// per load, splitting each value into its terms on the way.
+// per load, splitting each value into its terms on the way. Where the CTAs
+// of a head form a thread-block cluster (sm_90) the terms go straight into
+// every CTA's shared buffer instead, around one cluster barrier.
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/Common/GridBarrier.h"
@@ -96,6 +98,76 @@ void lowerWithinCta(ExchangeOp op) {
                                              k * parts + p));
   });
   gpu::BarrierOp::create(b, loc);
+}
+
+/// Within the thread-block cluster of a head (schedule `cluster`): every
+/// term is stored into the same place of the shared buffer of every CTA of
+/// the cluster (distributed shared memory, mapa + st.shared::cluster), then
+/// one cluster barrier (arrive with release semantics, wait with acquire).
+/// The slot alternation makes one barrier per step enough, as within a CTA.
+void lowerTileInCluster(ExchangeOp op, ScheduleAttr schedule) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto bufferType = cast<MemRefType>(op.getBuffer().getType());
+  Type element = bufferType.getElementType();
+  int64_t parts = op.getParts();
+  int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
+  Type i64 = b.getI64Type();
+  auto sharedPtr = LLVM::LLVMPointerType::get(b.getContext(), 3);
+  auto clusterPtr = LLVM::LLVMPointerType::get(b.getContext(), 7);
+  ifMasked(b, loc, op.getMask(), [&](OpBuilder &nb, Location l) {
+    // The buffer's address in this CTA's shared window.
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(
+        nb, l, op.getBuffer());
+    Value basePtr = LLVM::IntToPtrOp::create(
+        nb, l, sharedPtr,
+        arith::IndexCastOp::create(nb, l, i64, base).getResult());
+    auto strides = bufferType.getStridesAndOffset().first;
+    for (auto [k, v] : llvm::enumerate(op.getValues()))
+      for (auto [p, term] :
+           llvm::enumerate(splitTerms(nb, l, v, element, parts))) {
+        SmallVector<Value> idx = elementIndex(nb, l, op, op.getSlot(),
+                                              op.getRow(), op.getUnit(),
+                                              k * parts + p);
+        Value linear = arith::ConstantIndexOp::create(nb, l, 0);
+        for (auto [i, stride] : llvm::enumerate(strides))
+          linear = arith::AddIOp::create(
+              nb, l, linear,
+              arith::MulIOp::create(
+                  nb, l, idx[i],
+                  arith::ConstantIndexOp::create(nb, l, stride)));
+        Value bytes = arith::IndexCastOp::create(
+            nb, l, i64,
+            arith::MulIOp::create(
+                nb, l, linear,
+                arith::ConstantIndexOp::create(nb, l, elementBytes)));
+        Value local = LLVM::GEPOp::create(nb, l, sharedPtr, nb.getI8Type(),
+                                          basePtr, ValueRange{bytes});
+        for (int64_t rank = 0; rank < schedule.getCtasPerHead(); ++rank) {
+          Value remote = NVVM::MapaOp::create(
+              nb, l, clusterPtr, local,
+              arith::ConstantIntOp::create(nb, l, rank, 32));
+          LLVM::StoreOp::create(nb, l, term, remote);
+        }
+      }
+  });
+  NVVM::ClusterArriveOp::create(b, loc, b.getUnitAttr());
+  NVVM::ClusterWaitOp::create(b, loc, b.getUnitAttr());
+}
+
+/// A CTA may write into another's shared memory only while both run: the
+/// kernel starts and ends with a cluster barrier.
+void guardClusterLifetime(gpu::GPUFuncOp func) {
+  OpBuilder b(func.getContext());
+  Location loc = func.getLoc();
+  b.setInsertionPointToStart(&func.getBody().front());
+  NVVM::ClusterArriveOp::create(b, loc, b.getUnitAttr());
+  NVVM::ClusterWaitOp::create(b, loc, b.getUnitAttr());
+  func.walk([&](gpu::ReturnOp ret) {
+    b.setInsertionPoint(ret);
+    NVVM::ClusterArriveOp::create(b, ret.getLoc(), b.getUnitAttr());
+    NVVM::ClusterWaitOp::create(b, ret.getLoc(), b.getUnitAttr());
+  });
 }
 
 /// Across the CTAs of a head, for the tensor-core forward's tile layout (see
@@ -248,6 +320,7 @@ struct FlashRNNGridSync : flashrnn::impl::FlashRNNGridSyncBase<FlashRNNGridSync>
   void runOnOperation() override {
     SmallVector<ExchangeOp> exchanges;
     getOperation().walk([&](ExchangeOp op) { exchanges.push_back(op); });
+    llvm::SmallPtrSet<Operation *, 4> clustered;
     for (ExchangeOp op : exchanges) {
       auto func = op->getParentOfType<gpu::GPUFuncOp>();
       auto schedule =
@@ -285,7 +358,16 @@ struct FlashRNNGridSync : flashrnn::impl::FlashRNNGridSyncBase<FlashRNNGridSync>
                        "flashrnn-fuse-time-loop (no flashrnn.schedule)");
         return signalPassFailure();
       }
-      if (schedule.getGridBarrier() && tileLayout)
+      if (schedule.getCluster() && !tileLayout) {
+        op.emitOpError("in a thread-block cluster needs the tensor-core "
+                       "schedule's tile layout (r_placement \"registers\")");
+        return signalPassFailure();
+      }
+      if (schedule.getCluster()) {
+        lowerTileInCluster(op, schedule);
+        if (clustered.insert(func.getOperation()).second)
+          guardClusterLifetime(func);
+      } else if (schedule.getGridBarrier() && tileLayout)
         lowerTileAcrossCtas(op, func, schedule);
       else if (schedule.getGridBarrier())
         lowerAcrossCtas(op, func, schedule);

@@ -32,6 +32,9 @@ namespace {
 
 /// The mma.sync N dimension: the tensor-core forward's batch tile.
 constexpr int64_t kMmaBatchTile = 8;
+/// The largest thread-block cluster every sm_90 launch may have (larger ones
+/// are "non-portable" and need an opt-in).
+constexpr int64_t kMaxClusterCtas = 8;
 /// The most registers a thread can have (PTX ISA, all sm_80+ chips).
 constexpr int64_t kMaxRegistersPerThread = 255;
 
@@ -103,7 +106,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
         return ScheduleAttr::get(ctx, b.getStringAttr(chip), ctas, units, tile,
                                  threads,
                                  b.getStringAttr(rInGlobal ? "global" : "smem"),
-                                 ctas > 1, shared);
+                                 ctas > 1, shared, /*cluster=*/false);
       }
     }
     return std::nullopt;
@@ -157,11 +160,16 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
           shared += slices * (units / 8) * mTiles * 4 * 32 * 4;
         if (shared > limits.maxSharedBytesPerBlock)
           continue;
+        // A head over at most 8 CTAs (the portable cluster size) on sm_90
+        // is one cluster: h through distributed shared memory and a cluster
+        // barrier instead of the global buffer and the grid barrier.
+        bool inCluster = clusters && ctas > 1 && ctas <= kMaxClusterCtas &&
+                         chip >= std::string("sm_90");
         Builder b(ctx);
         return ScheduleAttr::get(ctx, b.getStringAttr(chip), ctas, units,
                                  kMmaBatchTile, threads,
-                                 b.getStringAttr("registers"), ctas > 1,
-                                 shared);
+                                 b.getStringAttr("registers"),
+                                 ctas > 1 && !inCluster, shared, inCluster);
       }
     }
     return std::nullopt;
@@ -215,7 +223,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
         return ScheduleAttr::get(ctx, b.getStringAttr(chip), ctas, units,
                                  kMmaBatchTile, threads,
                                  b.getStringAttr("registers"), ctas > 1,
-                                 shared);
+                                 shared, /*cluster=*/false);
       }
     }
     return std::nullopt;

@@ -1,6 +1,8 @@
 // RUN: flashrnn-opt %s -split-input-file -flashrnn-plan | FileCheck %s
 // RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="mma=false" | FileCheck %s --check-prefix=NOMMA
 // RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="batch-tile=4" | FileCheck %s --check-prefix=TILE4
+// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="clusters=false" | FileCheck %s --check-prefix=GRID
+// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="chip=sm_80" | FileCheck %s --check-prefix=SM80
 
 // The tensor-core schedule: a bf16 LSTM head of 64 in one CTA of 4 x 64
 // threads (8 warps of 8 units), batch tile 8 (mma N), R in registers.
@@ -59,10 +61,15 @@ func.func @lstm_bf16_40(%wx: tensor<?x?x4x?x40xbf16>, %r: tensor<4x?x40x40xbf16>
 // thread; R's fragments alone take 2 x 8 x 4 = 64, and with the
 // accumulators, h fragments and per-element values the estimate is 188 (in
 // training). Two K slices (1024 threads) leave 64. So the head is split over
-// two CTAs of 64 units (256 threads, estimate 188 of 255), with a grid
-// barrier.
+// two CTAs of 64 units (256 threads, estimate 188 of 255): on sm_90 one
+// thread-block cluster (no grid barrier); with clusters=false, and on sm_80,
+// a grid barrier.
 // CHECK-LABEL: func.func @lstm_bf16_128
-// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 8448>
+// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 8448, cluster = true>
+// GRID-LABEL: func.func @lstm_bf16_128
+// GRID: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 8448>
+// SM80-LABEL: func.func @lstm_bf16_128
+// SM80: #flashrnn.schedule<chip = "sm_80", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 8448>
 flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
     states(h = 0.0 recurrent, c = 0.0)
     body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
@@ -98,6 +105,8 @@ func.func @elman_f16_128(%wx: tensor<?x?x1x?x128xf16>, %r: tensor<1x?x128x128xf1
 // x 32 lanes x 4 B).
 // CHECK-LABEL: func.func @lstm_bf16_768
 // CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 48, unitsPerCta = 16, batchTile = 8, threads = 192, rPlacement = "registers", gridBarrier = true, sharedBytes = 55552>
+// More than 8 CTAs: no cluster, even where clusters are allowed.
+// CHECK-NOT: cluster = true
 flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
     states(h = 0.0 recurrent, c = 0.0)
     body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {

@@ -111,3 +111,17 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Only the tile layout of the tensor-core forward runs in a cluster.
+// CACHE: error: 'gpu.func' op has no kernel argument 'r' to cache
+// SYNC: error: 'flashrnn.exchange' op in a thread-block cluster needs the tensor-core schedule's tile layout (r_placement "registers")
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @scalar_cluster(%v: f32, %buf: memref<2x8x64xf32, #gpu.address_space<workgroup>>, %i: index) kernel attributes {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 32, batchTile = 8, threads = 256, rPlacement = "smem", gridBarrier = false, sharedBytes = 4096, cluster = true>} {
+      flashrnn.exchange %v into %buf[%i, %i, %i] epoch %i : memref<2x8x64xf32, #gpu.address_space<workgroup>>
+      gpu.return
+    }
+  }
+}

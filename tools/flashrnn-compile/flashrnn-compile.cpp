@@ -61,6 +61,10 @@ static cl::opt<bool> noMma(
     "no-mma", cl::desc("never use the tensor-core forward (R in registers, "
                        "mma.sync); always the scalar one with R in shared "
                        "memory"));
+static cl::opt<bool> noClusters(
+    "no-clusters",
+    cl::desc("split tensor-core heads over CTAs with a grid barrier only, "
+             "never as a thread-block cluster"));
 static cl::opt<bool> preciseMath(
     "precise-math",
     cl::desc("keep libdevice's tanh and the exact sigmoid in bf16/f16 kernels "
@@ -134,7 +138,11 @@ static std::string describeSchedule(ScheduleAttr s) {
   os << "; " << s.getCtasPerHead() << " CTA(s) of " << s.getThreads()
      << " threads per head and " << s.getBatchTile() << " batch rows, "
      << s.getSharedBytes() << " B shared; "
-     << (s.getGridBarrier() ? "a grid barrier" : "a block barrier")
+     << (s.getCluster()       ? "one thread-block cluster per head (h "
+                                "through distributed shared memory), a "
+                                "cluster barrier"
+         : s.getGridBarrier() ? "a grid barrier"
+                              : "a block barrier")
      << " per step";
   return text;
 }
@@ -212,6 +220,7 @@ int main(int argc, char **argv) {
     options.batchTile = batchTile;
     options.training = !inferenceOnly;
     options.mma = !noMma;
+    options.clusters = !noClusters;
     options.approximateMath = !preciseMath;
     options.reduction =
         !reduction.empty() ? std::string(reduction) : noMma ? "sliced" : "auto";
