@@ -98,6 +98,10 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   // registers at 128 for two and spills R's fragments.
   func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
                 b.getI32IntegerAttr(1));
+  const bool inCluster = schedule.getCluster();
+  if (inCluster)
+    func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
+                  b.getDenseI32ArrayAttr({int32_t(ctas), 1, 1}));
   auto arg = [&](StringRef n) -> Value { return lookupKernelArg(func, n); };
   auto add = [&](Value x, Value y) -> Value {
     return arith::AddIOp::create(b, loc, x, y);
@@ -298,6 +302,86 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     }
   };
 
+  // In a cluster: one cluster barrier (each CTA's slice 0 has written the
+  // dg of its units into its own rows), then every thread copies 16-byte
+  // runs of the other CTAs' units out of their shared memory (mapa,
+  // ld.shared::cluster) into its own rows; run e of the tile is row, part
+  // and gate e / (DH / 8), units 8 (e % (DH / 8)) .. + 7, owned by CTA
+  // unit / U.
+  auto pullGradients = [&](Value slot) {
+    NVVM::ClusterArriveOp::create(b, loc, b.getUnitAttr());
+    NVVM::ClusterWaitOp::create(b, loc, b.getUnitAttr());
+    Type i64 = b.getI64Type();
+    auto sharedPtr = LLVM::LLVMPointerType::get(b.getContext(), 3);
+    auto clusterPtr = LLVM::LLVMPointerType::get(b.getContext(), 7);
+    auto runType = VectorType::get({8}, e);
+    Value base = LLVM::IntToPtrOp::create(
+        b, loc, sharedPtr,
+        arith::IndexCastOp::create(
+            b, loc, i64,
+            memref::ExtractAlignedPointerAsIndexOp::create(b, loc, dgs))
+            .getResult());
+    int64_t runsPerLine = dh / 8;
+    int64_t runs = kRowsPerTile * kParts * gr * runsPerLine;
+    int64_t threads = schedule.getThreads();
+    int64_t bytes = e.getIntOrFloatBitWidth() / 8;
+    auto copy = [&](Value idx) {
+      Value line = arith::DivUIOp::create(b, loc, idx, em.cst(runsPerLine));
+      Value j = arith::MulIOp::create(
+          b, loc, arith::RemUIOp::create(b, loc, idx, em.cst(runsPerLine)),
+          em.cst(8));
+      // line = (row, part and gate): row line / (2 Gr), column
+      // (line mod 2 Gr) DH + j.
+      Value r = arith::DivUIOp::create(b, loc, line, em.cst(kParts * gr));
+      Value column = add(
+          arith::MulIOp::create(
+              b, loc, arith::RemUIOp::create(b, loc, line, em.cst(kParts * gr)),
+              em.cst(dh)),
+          j);
+      Value owner = arith::DivUIOp::create(b, loc, j, em.cst(unitsPerCta));
+      Value rank =
+          arith::IndexCastOp::create(b, loc, b.getI32Type(), owner);
+      Value offset = add(arith::MulIOp::create(
+                             b, loc,
+                             add(arith::MulIOp::create(b, loc, slot,
+                                                       em.cst(kRowsPerTile)),
+                                 r),
+                             em.cst(rowLength)),
+                         column);
+      Value at = LLVM::GEPOp::create(
+          b, loc, sharedPtr, b.getI8Type(), base,
+          ValueRange{arith::IndexCastOp::create(
+                         b, loc, i64,
+                         arith::MulIOp::create(b, loc, offset, em.cst(bytes)))
+                         .getResult()});
+      // The CTA's own units are in place: copying them onto themselves
+      // would race with the other CTAs' reads of them.
+      Value other =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, owner, cta);
+      em.ifValid(other, [&] {
+        Value remote = NVVM::MapaOp::create(b, loc, clusterPtr, at, rank);
+        Value run = LLVM::LoadOp::create(b, loc, runType, remote, 16);
+        vector::StoreOp::create(b, loc, run, dgs,
+                                ValueRange{slot, r, column})
+            .setAlignment(16);
+      });
+    };
+    int64_t full = runs / threads;
+    auto loop = scf::ForOp::create(b, loc, em.cst(0), em.cst(full), em.cst(1));
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(loop.getBody());
+      copy(add(pos.tid, arith::MulIOp::create(b, loc, loop.getInductionVar(),
+                                              em.cst(threads))));
+    }
+    if (runs % threads != 0) {
+      Value idx = addc(pos.tid, full * threads);
+      em.ifValid(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, idx,
+                                       em.cst(runs)),
+                 [&] { copy(idx); });
+    }
+  };
+
   SmallVector<Value> constants;
   for (ConstantAttr c : cell.getConstants().getAsRange<ConstantAttr>())
     constants.push_back(em.cstF32(c.getValue().getValueAsDouble()));
@@ -345,7 +429,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     // Per element: the adjoint of the body, the step's stores, and dg of
     // the recurrent parts published: into shared memory (hi and lo) within
     // one CTA, into the global exchange buffer (f32) across CTAs.
-    Value hx = ctas > 1 ? arg("h_exchange") : Value();
+    Value hx = ctas > 1 && !inCluster ? arg("h_exchange") : Value();
     auto adjointStep = [&]() -> SmallVector<Value> {
       SmallVector<Value> values =
           split ? loadStep(t) : SmallVector<Value>(stepValues);
@@ -410,7 +494,9 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     }
     if (latePrefetch)
       aheadValues = loadStep(ahead);
-    if (ctas > 1)
+    if (inCluster)
+      pullGradients(slot);
+    else if (ctas > 1)
       gatherGradients(it, hx, slot, tile);
     gpu::BarrierOp::create(b, loc);
 
@@ -474,6 +560,11 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
         em.storeF32(timeLoop.getResult(c * s + st), arg("ds0"),
                     {em.cst(st), batch[rowOf(c)], head, unitOf(c)});
     });
+  // No CTA may leave while another may still read its shared memory.
+  if (inCluster) {
+    NVVM::ClusterArriveOp::create(b, loc, b.getUnitAttr());
+    NVVM::ClusterWaitOp::create(b, loc, b.getUnitAttr());
+  }
   gpu::ReturnOp::create(b, loc);
   return func;
 }

@@ -219,11 +219,21 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
           shared += slices * (units / 16) * 4 * 32 * 4;
         if (shared > limits.maxSharedBytesPerBlock)
           continue;
+        // As in the forward: at most 8 CTAs on sm_90 form one cluster,
+        // which pulls dg out of each other's shared memory. The pull's
+        // remote addresses take about 12 registers more than the grid's
+        // gather (sLSTM 256: 8 bytes spilled at 243 estimated): where they
+        // do not fit, the grid barrier.
+        constexpr int64_t kClusterRegisters = 12;
+        bool inCluster = clusters && ctas > 1 && ctas <= kMaxClusterCtas &&
+                         chip >= std::string("sm_90") &&
+                         registers + kClusterRegisters <=
+                             registerBudget(threads);
         Builder b(ctx);
         return ScheduleAttr::get(ctx, b.getStringAttr(chip), ctas, units,
                                  kMmaBatchTile, threads,
-                                 b.getStringAttr("registers"), ctas > 1,
-                                 shared, /*cluster=*/false);
+                                 b.getStringAttr("registers"),
+                                 ctas > 1 && !inCluster, shared, inCluster);
       }
     }
     return std::nullopt;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One GPU call: the tensor-core forward of heads split over at most 8 CTAs as
+# One GPU call: the tensor-core forward and backward of heads split over at most 8 CTAs as
 # one thread-block cluster (h through distributed shared memory) checked
 # against float64 (forward and training pass), sanitized, and timed next to
 # the same head with the grid barrier (--no-clusters).
@@ -7,7 +7,7 @@ set -u
 cmake -G Ninja -S runtime -B build-gpu -DCMAKE_BUILD_TYPE=Release > $OUT/build.log 2>&1 && ninja -C build-gpu >> $OUT/build.log 2>&1 || { tail -20 $OUT/build.log; exit 2; }
 run() { echo "### $*"; timeout 150 "$@" 2>&1 | grep -E "PASS|FAIL|rror" | tr -s ' ' | cut -c1-110; echo "rc=${PIPESTATUS[0]}"; }
 P=gpu-packages
-for pk in lstm-bf16-dh256 lstm-f16-dh256 slstm-bf16-dh256 gru-bf16-dh256 elman-bf16-dh256 lstm-bf16-dh128; do
+for pk in lstm-bf16-dh256 lstm-f16-dh256 slstm-bf16-dh256 gru-bf16-dh256 elman-bf16-dh256 ligru-bf16-dh256 lstm-bf16-dh128; do
   run build-gpu/bin/flashrnn-run $P/$pk --random 7 --batch 13 --seq 96 --heads 3 --device cuda --check --repeat 3
   run build-gpu/bin/flashrnn-run $P/$pk --random 8 --batch 11 --seq 40 --heads 2 --device cuda --backward --check --repeat 2
 done

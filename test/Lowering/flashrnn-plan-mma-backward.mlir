@@ -1,6 +1,7 @@
 // RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="training=true" | FileCheck %s
 // RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="training=true chip=sm_80" | FileCheck %s --check-prefix=SM80
 // RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="training=true mma=false" | FileCheck %s --check-prefix=NOMMA
+// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="training=true clusters=false" | FileCheck %s --check-prefix=GRID
 
 // The tensor-core backward schedule: a bf16 LSTM head of 64 in one CTA of
 // 2 x 64 threads (4 warps of 16 units), batch tile 8, R^T in registers.
@@ -74,5 +75,25 @@ flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec
 }
 func.func @lstm_bf16_768(%wx: tensor<?x?x4x?x768xbf16>, %r: tensor<4x?x768x768xbf16>, %b: tensor<4x?x768xbf16>) {
   %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x768xbf16>, tensor<4x?x768x768xbf16>, tensor<4x?x768xbf16>) -> (tensor<2x?x?x?x768xbf16>, tensor<2x?x?x768xbf16>)
+  return
+}
+
+// -----
+
+// LSTM 128 (sm_90): two CTAs of 64 units and two K slices; two CTAs form one
+// thread-block cluster, so the backward pulls dg through distributed shared
+// memory (cluster = true, no grid barrier); with clusters=false the grid
+// barrier.
+// CHECK-LABEL: func.func @lstm_bf16_128
+// CHECK: flashrnn.backward_schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 37120, cluster = true>
+// GRID-LABEL: func.func @lstm_bf16_128
+// GRID: flashrnn.backward_schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 37120>
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  flashrnn.yield %i, %f : f32, f32
+}
+func.func @lstm_bf16_128(%wx: tensor<?x?x4x?x128xbf16>, %r: tensor<4x?x128x128xbf16>, %b: tensor<4x?x128xbf16>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x128xbf16>, tensor<4x?x128x128xbf16>, tensor<4x?x128xbf16>) -> (tensor<2x?x?x?x128xbf16>, tensor<2x?x?x128xbf16>)
   return
 }

@@ -138,9 +138,9 @@ static std::string describeSchedule(ScheduleAttr s) {
   os << "; " << s.getCtasPerHead() << " CTA(s) of " << s.getThreads()
      << " threads per head and " << s.getBatchTile() << " batch rows, "
      << s.getSharedBytes() << " B shared; "
-     << (s.getCluster()       ? "one thread-block cluster per head (h "
-                                "through distributed shared memory), a "
-                                "cluster barrier"
+     << (s.getCluster()       ? "one thread-block cluster per head "
+                                "(distributed shared memory), a cluster "
+                                "barrier"
          : s.getGridBarrier() ? "a grid barrier"
                               : "a block barrier")
      << " per step";
