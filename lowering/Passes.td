@@ -32,6 +32,9 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
     over the fewest CTAs (a grid barrier per step) and K slices (warps that
     share the K dimension of a group of units) that fit; threads = 4 U S in
     the forward, 2 U S in the backward, for U = unitsPerCta and S slices.
+    On sm_90, where a split head needs at most 8 CTAs, they form one
+    thread-block cluster (`cluster`, no grid barrier): h (forward) and dg
+    (backward) then cross CTAs through distributed shared memory.
     Otherwise R goes to shared memory and each thread owns one (batch row,
     unit) element with a scalar matmul.
 
