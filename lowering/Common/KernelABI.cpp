@@ -70,9 +70,11 @@ int64_t mlir::flashrnn::estimateMmaBackwardRegisters(llvm::StringRef chip,
   int64_t perElement = (prefetch ? 2 : 1) * stepValues + numStates;
   int64_t olderChip = chip < llvm::StringRef("sm_90") ? 28 : 0;
   // Split over slices, the partial sums, the gather's addresses and the
-  // slice's dynamic fragment indices take about 24 more (LSTM 768 at 236
-  // estimated used 255 and spilled 4 bytes; Elman 768 spilled 8).
-  int64_t splitCost = kSlices > 1 ? 16 : 0;
+  // slice's dynamic fragment indices take about 16 more (LSTM 768 at 236
+  // estimated used 255 and spilled 4 bytes; Elman 768 spilled 8); with at
+  // most two recurrent gates 40 (Li-GRU 768 with 32 k-tiles per warp,
+  // estimated 232 with 16, used 255 and spilled 8 bytes).
+  int64_t splitCost = kSlices > 1 ? (gates <= 2 ? 40 : 16) : 0;
   return kTiles * 4 + 4 * perElement + 36 + 16 * gates + olderChip +
          splitCost;
 }

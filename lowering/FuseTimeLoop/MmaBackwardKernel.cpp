@@ -15,13 +15,15 @@
 //     threads in all). A big head is spread over C CTAs of U units (grid x)
 //     and each group of 16 units over S warps that share the K dimension
 //     (threads = 2 U S): warp w serves group w mod (U/16) and K slice
-//     w / (U/16). Slice 0 runs the adjoint and publishes dg; the others only
-//     multiply, and their partial sums of dh reach slice 0 through shared
+//     w / (U/16). Element c of a thread belongs to slice c mod S, which
+//     runs its adjoint and publishes its dg (up to four slices side by
+//     side); all slices multiply, and their partial sums of dh meet in shared
 //     memory after one more barrier. Across CTAs dg goes through the global
 //     exchange buffer (f32, [2, B, NH, Gr, DH]) around one grid barrier, and
 //     every thread then copies quads of it back into the shared dg rows, as
-//     hi and lo. Split, the kernel loads each step's saved values in the
-//     step (slice 0 only).
+//     hi and lo (in a thread-block cluster: pulled from the other CTAs'
+//     shared memory). Split, the kernel loads each step's saved values in
+//     the step, each element's in its slice.
 //     The accumulator fragment of lane (g = lane/4, q = lane%4) holds dh for
 //     units 16w+g and 16w+8+g, batch rows 2q and 2q+1: the thread runs the
 //     adjoint of exactly those four (unit, row) elements, so dh never
@@ -121,7 +123,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
       add(add(arith::MulIOp::create(b, loc, cta, em.cst(unitsPerCta)),
               arith::MulIOp::create(b, loc, group, em.cst(16))),
           g);
-  // Slice 0 runs the adjoint and publishes dg; without slices every warp.
+  // With slices, `owner` marks the split (element c belongs to slice
+  // c mod S); without slices every warp owns its four elements.
   Value owner =
       kSlices > 1 ? Value(arith::CmpIOp::create(b, loc,
                                                 arith::CmpIPredicate::eq,
@@ -183,13 +186,13 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   const bool prefetch = !split && mmaBackwardPrefetches(chip, gr, dh, s, na);
   const bool latePrefetch =
       !split && !prefetch && chip >= StringRef("sm_90");
-  auto loadStep = [&](Value tt) {
+  auto loadElements = [&](Value tt, ArrayRef<int64_t> elements) {
     SmallVector<Value> values;
     Value first =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tt, em.cst(0));
     Value tm1 = arith::SubIOp::create(
         b, loc, arith::MaxUIOp::create(b, loc, tt, em.cst(1)), em.cst(1));
-    for (int64_t c = 0; c < kElements; ++c) {
+    for (int64_t c : elements) {
       Value bi = safeBatch[rowOf(c)], u = unitOf(c);
       for (int64_t st = 0; st < s; ++st)
         values.push_back(
@@ -219,6 +222,9 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
             ValueRange{bi, tt, em.cst(gv), head, u}));
     }
     return values;
+  };
+  auto loadStep = [&](Value tt) {
+    return loadElements(tt, {0, 1, 2, 3});
   };
 
   // Across CTAs: the grid barrier of step `it`, then every thread copies
@@ -430,67 +436,72 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     // the recurrent parts published: into shared memory (hi and lo) within
     // one CTA, into the global exchange buffer (f32) across CTAs.
     Value hx = ctas > 1 && !inCluster ? arg("h_exchange") : Value();
-    auto adjointStep = [&]() -> SmallVector<Value> {
-      SmallVector<Value> values =
-          split ? loadStep(t) : SmallVector<Value>(stepValues);
-      SmallVector<Value> prev;
-      for (int64_t c = 0; c < kElements; ++c) {
-        ArrayRef<Value> own =
-            ArrayRef<Value>(values).slice(c * perElement, perElement);
-        SmallVector<Value> ds;
-        for (int64_t st = 0; st < s; ++st)
-          ds.push_back(
-              arith::AddFOp::create(b, loc, dsNext[c * s + st], own[st]));
-        SmallVector<Value> grads =
-            applyAdjoint(em, adjoint, own.slice(s, s), own.slice(2 * s, na),
-                         constants, ds);
-        prev.append(grads.begin(), grads.begin() + s);
-        ArrayRef<Value> dGates = ArrayRef<Value>(grads).drop_front(s);
+    // Element c: its adjoint, the step's stores and its dg published; the
+    // gradients of its previous states.
+    auto adjointElement = [&](int64_t c,
+                              ArrayRef<Value> own) -> SmallVector<Value> {
+      SmallVector<Value> ds;
+      for (int64_t st = 0; st < s; ++st)
+        ds.push_back(
+            arith::AddFOp::create(b, loc, dsNext[c * s + st], own[st]));
+      SmallVector<Value> grads =
+          applyAdjoint(em, adjoint, own.slice(s, s), own.slice(2 * s, na),
+                       constants, ds);
+      ArrayRef<Value> dGates = ArrayRef<Value>(grads).drop_front(s);
 
-        Value bi = batch[rowOf(c)], u = unitOf(c);
-        em.ifValid(valid[rowOf(c)], [&] {
-          storeGateGradients(em, cell, layout, dGates, arg("dgates"),
-                             arg("dwx"), bi, t, head, u);
-          for (size_t k = 0; hx && k < gates.size(); ++k)
-            if (layout.rRow[k] >= 0)
-              memref::StoreOp::create(
-                  b, loc, dGates[layout.recurrentValue[k]], hx,
-                  ValueRange{slot, bi, head, em.cst(layout.rRow[k]), u});
-        });
-        for (size_t k = 0; !hx && k < gates.size(); ++k) {
-          if (layout.rRow[k] < 0)
-            continue;
-          Value v = dGates[layout.recurrentValue[k]];
-          Value hi = arith::TruncFOp::create(b, loc, e, v);
-          Value lo = arith::TruncFOp::create(
-              b, loc, e,
-              arith::SubFOp::create(b, loc, v,
-                                    arith::ExtFOp::create(b, loc, f32, hi)));
-          int64_t column = layout.rRow[k] * dh;
-          memref::StoreOp::create(b, loc, hi, dgs,
-                                  ValueRange{slot, rows[rowOf(c)],
-                                             addc(u, column)});
-          memref::StoreOp::create(b, loc, lo, dgs,
-                                  ValueRange{slot, rows[rowOf(c)],
-                                             addc(u, gr * dh + column)});
-        }
+      Value bi = batch[rowOf(c)], u = unitOf(c);
+      em.ifValid(valid[rowOf(c)], [&] {
+        storeGateGradients(em, cell, layout, dGates, arg("dgates"),
+                           arg("dwx"), bi, t, head, u);
+        for (size_t k = 0; hx && k < gates.size(); ++k)
+          if (layout.rRow[k] >= 0)
+            memref::StoreOp::create(
+                b, loc, dGates[layout.recurrentValue[k]], hx,
+                ValueRange{slot, bi, head, em.cst(layout.rRow[k]), u});
+      });
+      for (size_t k = 0; !hx && k < gates.size(); ++k) {
+        if (layout.rRow[k] < 0)
+          continue;
+        Value v = dGates[layout.recurrentValue[k]];
+        Value hi = arith::TruncFOp::create(b, loc, e, v);
+        Value lo = arith::TruncFOp::create(
+            b, loc, e,
+            arith::SubFOp::create(b, loc, v,
+                                  arith::ExtFOp::create(b, loc, f32, hi)));
+        int64_t column = layout.rRow[k] * dh;
+        memref::StoreOp::create(b, loc, hi, dgs,
+                                ValueRange{slot, rows[rowOf(c)],
+                                           addc(u, column)});
+        memref::StoreOp::create(b, loc, lo, dgs,
+                                ValueRange{slot, rows[rowOf(c)],
+                                           addc(u, gr * dh + column)});
       }
-      return prev;
+      return SmallVector<Value>(grads.begin(), grads.begin() + s);
     };
     SmallVector<Value> dsPrev;
     if (!owner) {
-      dsPrev = adjointStep();
+      SmallVector<Value> values =
+          split ? loadStep(t) : SmallVector<Value>(stepValues);
+      for (int64_t c = 0; c < kElements; ++c)
+        llvm::append_range(
+            dsPrev, adjointElement(c, ArrayRef<Value>(values).slice(
+                                          c * perElement, perElement)));
     } else {
-      auto ifOwner = scf::IfOp::create(
-          b, loc, SmallVector<Type>(kElements * s, f32), owner,
-          /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(ifOwner.thenBlock());
-      scf::YieldOp::create(b, loc, adjointStep());
-      b.setInsertionPointToStart(ifOwner.elseBlock());
-      scf::YieldOp::create(b, loc, dsNext);
-      dsPrev.assign(ifOwner.getResults().begin(),
-                    ifOwner.getResults().end());
+      // With K slices, element c belongs to slice c mod S: the four
+      // adjoints run side by side in up to four warps of the group.
+      for (int64_t c = 0; c < kElements; ++c) {
+        Value mine = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                           slice, em.cst(c % kSlices));
+        auto ifMine = scf::IfOp::create(b, loc, SmallVector<Type>(s, f32),
+                                        mine, /*withElseRegion=*/true);
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(ifMine.thenBlock());
+        scf::YieldOp::create(b, loc,
+                             adjointElement(c, loadElements(t, {c})));
+        b.setInsertionPointToStart(ifMine.elseBlock());
+        scf::YieldOp::create(b, loc, dsNext.slice(c * s, s));
+        llvm::append_range(dsPrev, ifMine.getResults());
+      }
     }
     if (latePrefetch)
       aheadValues = loadStep(ahead);
@@ -522,25 +533,23 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
         dhc = arith::AddFOp::create(b, loc, dhc, acc[ch][c]);
       dhOf.push_back(dhc);
     }
-    // With K slices the others' partial sums meet slice 0's (whose values
-    // alone are used).
+    // With K slices every slice leaves its partial sums, and each element's
+    // slice adds them all up (in slice order; the other slices' sums for
+    // it are not used).
     if (kSlices > 1) {
-      em.ifValid(arith::XOrIOp::create(
-                     b, loc, owner, arith::ConstantIntOp::create(b, loc, 1, 1)),
-                 [&] {
-                   for (int64_t c = 0; c < kElements; ++c)
-                     memref::StoreOp::create(
-                         b, loc, dhOf[c], partials,
-                         ValueRange{slice, group, em.cst(c), lane});
-                 });
-      gpu::BarrierOp::create(b, loc);
       for (int64_t c = 0; c < kElements; ++c)
-        for (int64_t other = 1; other < kSlices; ++other)
+        memref::StoreOp::create(b, loc, dhOf[c], partials,
+                                ValueRange{slice, group, em.cst(c), lane});
+      gpu::BarrierOp::create(b, loc);
+      for (int64_t c = 0; c < kElements; ++c) {
+        dhOf[c] = em.cstF32(0.0);
+        for (int64_t other = 0; other < kSlices; ++other)
           dhOf[c] = arith::AddFOp::create(
               b, loc, dhOf[c],
               memref::LoadOp::create(
                   b, loc, partials,
                   ValueRange{em.cst(other), group, em.cst(c), lane}));
+      }
     }
     SmallVector<Value> next(dsPrev);
     for (int64_t c = 0; c < kElements; ++c) {
@@ -552,8 +561,13 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   }
 
   for (int64_t c = 0; c < kElements; ++c)
-    em.ifValid(owner ? Value(arith::AndIOp::create(b, loc, owner,
-                                                   valid[rowOf(c)]))
+    em.ifValid(owner ? Value(arith::AndIOp::create(
+                           b, loc,
+                           arith::CmpIOp::create(b, loc,
+                                                 arith::CmpIPredicate::eq,
+                                                 slice,
+                                                 em.cst(c % kSlices)),
+                           valid[rowOf(c)]))
                      : valid[rowOf(c)],
                [&] {
       for (int64_t st = 0; st < s; ++st)

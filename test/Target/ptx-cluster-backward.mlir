@@ -15,8 +15,6 @@
 // CHECK-NEXT: barrier.cluster.wait.aligned;
 // CHECK: mapa.shared::cluster.u64
 // CHECK-NEXT: ld.shared::cluster.v4.b32
-// CHECK: bar.sync
-// CHECK: mma.sync.aligned.m16n8k16
 // The barrier before the CTA exits, while others may still read it.
 // CHECK: barrier.cluster.arrive.aligned;
 // CHECK-NEXT: barrier.cluster.wait.aligned;
