@@ -51,6 +51,7 @@
 //     LSTM 96), so that they overlap at least its matmul and barrier.
 //
 //===----------------------------------------------------------------------===//
+#include "lowering/Common/ClusterMemory.h"
 #include "lowering/Common/GridBarrier.h"
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
 #include "lowering/FuseTimeLoop/MmaEmitter.h"
@@ -317,16 +318,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   auto pullGradients = [&](Value slot) {
     NVVM::ClusterArriveOp::create(b, loc, b.getUnitAttr());
     NVVM::ClusterWaitOp::create(b, loc, b.getUnitAttr());
-    Type i64 = b.getI64Type();
-    auto sharedPtr = LLVM::LLVMPointerType::get(b.getContext(), 3);
-    auto clusterPtr = LLVM::LLVMPointerType::get(b.getContext(), 7);
     auto runType = VectorType::get({8}, e);
-    Value base = LLVM::IntToPtrOp::create(
-        b, loc, sharedPtr,
-        arith::IndexCastOp::create(
-            b, loc, i64,
-            memref::ExtractAlignedPointerAsIndexOp::create(b, loc, dgs))
-            .getResult());
+    Value base = sharedBaseAddress(b, loc, dgs);
     int64_t runsPerLine = dh / 8;
     int64_t runs = kRowsPerTile * kParts * gr * runsPerLine;
     int64_t threads = schedule.getThreads();
@@ -354,18 +347,14 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
                                  r),
                              em.cst(rowLength)),
                          column);
-      Value at = LLVM::GEPOp::create(
-          b, loc, sharedPtr, b.getI8Type(), base,
-          ValueRange{arith::IndexCastOp::create(
-                         b, loc, i64,
-                         arith::MulIOp::create(b, loc, offset, em.cst(bytes)))
-                         .getResult()});
+      Value at = sharedByteAddress(
+          b, loc, base, arith::MulIOp::create(b, loc, offset, em.cst(bytes)));
       // The CTA's own units are in place: copying them onto themselves
       // would race with the other CTAs' reads of them.
       Value other =
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, owner, cta);
       em.ifValid(other, [&] {
-        Value remote = NVVM::MapaOp::create(b, loc, clusterPtr, at, rank);
+        Value remote = clusterAddress(b, loc, at, rank);
         Value run = LLVM::LoadOp::create(b, loc, runType, remote, 16);
         vector::StoreOp::create(b, loc, run, dgs,
                                 ValueRange{slot, r, column})

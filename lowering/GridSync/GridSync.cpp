@@ -26,6 +26,7 @@
 // every CTA's shared buffer instead, around one cluster barrier.
 //
 //===----------------------------------------------------------------------===//
+#include "lowering/Common/ClusterMemory.h"
 #include "lowering/Common/GridBarrier.h"
 #include "lowering/Common/KernelABI.h"
 #include "lowering/Passes.h"
@@ -112,16 +113,8 @@ void lowerTileInCluster(ExchangeOp op, ScheduleAttr schedule) {
   Type element = bufferType.getElementType();
   int64_t parts = op.getParts();
   int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
-  Type i64 = b.getI64Type();
-  auto sharedPtr = LLVM::LLVMPointerType::get(b.getContext(), 3);
-  auto clusterPtr = LLVM::LLVMPointerType::get(b.getContext(), 7);
   ifMasked(b, loc, op.getMask(), [&](OpBuilder &nb, Location l) {
-    // The buffer's address in this CTA's shared window.
-    Value base = memref::ExtractAlignedPointerAsIndexOp::create(
-        nb, l, op.getBuffer());
-    Value basePtr = LLVM::IntToPtrOp::create(
-        nb, l, sharedPtr,
-        arith::IndexCastOp::create(nb, l, i64, base).getResult());
+    Value base = sharedBaseAddress(nb, l, op.getBuffer());
     auto strides = bufferType.getStridesAndOffset().first;
     for (auto [k, v] : llvm::enumerate(op.getValues()))
       for (auto [p, term] :
@@ -136,19 +129,16 @@ void lowerTileInCluster(ExchangeOp op, ScheduleAttr schedule) {
               arith::MulIOp::create(
                   nb, l, idx[i],
                   arith::ConstantIndexOp::create(nb, l, stride)));
-        Value bytes = arith::IndexCastOp::create(
-            nb, l, i64,
+        Value local = sharedByteAddress(
+            nb, l, base,
             arith::MulIOp::create(
                 nb, l, linear,
                 arith::ConstantIndexOp::create(nb, l, elementBytes)));
-        Value local = LLVM::GEPOp::create(nb, l, sharedPtr, nb.getI8Type(),
-                                          basePtr, ValueRange{bytes});
-        for (int64_t rank = 0; rank < schedule.getCtasPerHead(); ++rank) {
-          Value remote = NVVM::MapaOp::create(
-              nb, l, clusterPtr, local,
-              arith::ConstantIntOp::create(nb, l, rank, 32));
-          LLVM::StoreOp::create(nb, l, term, remote);
-        }
+        for (int64_t rank = 0; rank < schedule.getCtasPerHead(); ++rank)
+          LLVM::StoreOp::create(
+              nb, l, term,
+              clusterAddress(nb, l, local,
+                             arith::ConstantIntOp::create(nb, l, rank, 32)));
       }
   });
   NVVM::ClusterArriveOp::create(b, loc, b.getUnitAttr());
