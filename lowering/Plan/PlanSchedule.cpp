@@ -112,6 +112,57 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     return std::nullopt;
   }
 
+  /// A split of a head for the tensor-core kernels: `ctas` CTAs of `units`
+  /// units each, every group of units served by `slices` warps that share
+  /// the K dimension, `threads` threads per CTA.
+  struct MmaSplit {
+    int64_t ctas, units, slices, threads;
+  };
+
+  /// The splits of a head of `dh` units into CTAs (of a multiple of
+  /// `groupUnits` units each) and K slices (dividing `kTiles`, with
+  /// `threadsPerUnit` threads per unit and slice), in the order the planner
+  /// prefers: fewest CTAs (a cheaper barrier), then fewest slices (no
+  /// partial sums to exchange). Returns the first schedule `accept` makes.
+  std::optional<ScheduleAttr> searchMmaSplits(
+      const ChipLimits &limits, int64_t dh, int64_t groupUnits,
+      int64_t kTiles, int64_t threadsPerUnit,
+      function_ref<std::optional<ScheduleAttr>(const MmaSplit &)> accept) {
+    for (int64_t ctas = 1;
+         ctas <= limits.numSMs && ctas <= dh / groupUnits; ++ctas) {
+      if (dh % (groupUnits * ctas) != 0)
+        continue;
+      int64_t units = dh / ctas;
+      for (int64_t slices = 1; slices <= kTiles; ++slices) {
+        if (kTiles % slices != 0)
+          continue;
+        int64_t threads = threadsPerUnit * units * slices;
+        if (threads > limits.maxThreadsPerBlock)
+          break;
+        if (std::optional<ScheduleAttr> schedule =
+                accept({ctas, units, slices, threads}))
+          return schedule;
+      }
+    }
+    return std::nullopt;
+  }
+
+  /// Whether the CTAs of a split may form one thread-block cluster: more
+  /// than one, at most the portable cluster size, on sm_90, and allowed.
+  bool clusterAllowed(const MmaSplit &split) {
+    return clusters && split.ctas > 1 && split.ctas <= kMaxClusterCtas &&
+           chip >= std::string("sm_90");
+  }
+
+  ScheduleAttr makeMmaSchedule(MLIRContext *ctx, const MmaSplit &split,
+                               int64_t shared, bool inCluster) {
+    Builder b(ctx);
+    return ScheduleAttr::get(ctx, b.getStringAttr(chip), split.ctas,
+                             split.units, kMmaBatchTile, split.threads,
+                             b.getStringAttr("registers"),
+                             split.ctas > 1 && !inCluster, shared, inCluster);
+  }
+
   /// The tensor-core forward (MmaForwardKernel.cpp): batch tile 8 (= mma
   /// N), R's fragments in registers, h in shared memory in the element type.
   /// A head is split over C CTAs of U = DH / C units each (a grid barrier
@@ -133,46 +184,32 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     int64_t parts = training ? 2 : 1;
     int64_t kTiles = dh / 16, mTiles = (gates + 1) / 2;
     int64_t bytes = elementBytes(elementType);
-    for (int64_t ctas = 1; ctas <= limits.numSMs && ctas <= dh / 8; ++ctas) {
-      if (dh % (8 * ctas) != 0)
-        continue;
-      int64_t units = dh / ctas;
-      for (int64_t slices = 1; slices <= kTiles; ++slices) {
-        if (kTiles % slices != 0)
-          continue;
-        int64_t threads = 4 * units * slices;
-        if (threads > limits.maxThreadsPerBlock)
-          break;
-        // The estimate with one step of Wx prefetched (the kernel
-        // prefetches two where that estimate fits too).
-        int64_t registers = estimateMmaForwardRegisters(
-            gates, kTiles / slices, numStates, wxGates, parts, 1);
-        int64_t budget = std::min<int64_t>(
-            kMaxRegistersPerThread, limits.registersPerSM / threads);
-        if (registers > budget)
-          continue;
-        // h, double-buffered: one part per row padded by 8 (inference), or
-        // two parts padded by 4 each (training); the larger serves both
-        // kernels. Then the slices' partial sums.
-        int64_t shared =
-            2 * kMmaBatchTile * std::max(dh + 8, 2 * (dh + 4)) * bytes;
-        if (slices > 1)
-          shared += slices * (units / 8) * mTiles * 4 * 32 * 4;
-        if (shared > limits.maxSharedBytesPerBlock)
-          continue;
-        // A head over at most 8 CTAs (the portable cluster size) on sm_90
-        // is one cluster: h through distributed shared memory and a cluster
-        // barrier instead of the global buffer and the grid barrier.
-        bool inCluster = clusters && ctas > 1 && ctas <= kMaxClusterCtas &&
-                         chip >= std::string("sm_90");
-        Builder b(ctx);
-        return ScheduleAttr::get(ctx, b.getStringAttr(chip), ctas, units,
-                                 kMmaBatchTile, threads,
-                                 b.getStringAttr("registers"),
-                                 ctas > 1 && !inCluster, shared, inCluster);
-      }
-    }
-    return std::nullopt;
+    return searchMmaSplits(
+        limits, dh, /*groupUnits=*/8, kTiles, /*threadsPerUnit=*/4,
+        [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
+          // The estimate with one step of Wx prefetched (the kernel
+          // prefetches two where that estimate fits too).
+          int64_t registers = estimateMmaForwardRegisters(
+              gates, kTiles / split.slices, numStates, wxGates, parts, 1);
+          if (registers > std::min<int64_t>(kMaxRegistersPerThread,
+                                            limits.registersPerSM /
+                                                split.threads))
+            return std::nullopt;
+          // h, double-buffered: one part per row padded by 8 (inference),
+          // or two parts padded by 4 each (training); the larger serves
+          // both kernels. Then the slices' partial sums.
+          int64_t shared =
+              2 * kMmaBatchTile * std::max(dh + 8, 2 * (dh + 4)) * bytes;
+          if (split.slices > 1)
+            shared += split.slices * (split.units / 8) * mTiles * 4 * 32 * 4;
+          if (shared > limits.maxSharedBytesPerBlock)
+            return std::nullopt;
+          // A head over at most 8 CTAs (the portable cluster size) on
+          // sm_90 is one cluster: h through distributed shared memory and a
+          // cluster barrier instead of the global buffer and the grid
+          // barrier.
+          return makeMmaSchedule(ctx, split, shared, clusterAllowed(split));
+        });
   }
 
   /// The tensor-core backward (MmaBackwardKernel.cpp): batch tile 8 (= mma
@@ -196,47 +233,34 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
         2 * kMmaBatchTile * (2 * gates * dh + 8) * elementBytes(elementType);
     if (dgBytes > limits.maxSharedBytesPerBlock)
       return std::nullopt;
-    for (int64_t ctas = 1; ctas <= limits.numSMs && ctas <= dh / 16; ++ctas) {
-      if (dh % (16 * ctas) != 0)
-        continue;
-      int64_t units = dh / ctas;
-      for (int64_t slices = 1; slices <= kTiles; ++slices) {
-        if (kTiles % slices != 0)
-          continue;
-        int64_t threads = 2 * units * slices;
-        if (threads > limits.maxThreadsPerBlock)
-          break;
-        // One CTA without slices may prefetch (the kernel decides where
-        // the estimate with it fits too); split, it loads each step's
-        // values in the step.
-        int64_t registers = estimateMmaBackwardRegisters(
-            chip, gates, dh, numStates, numGateValues, /*prefetch=*/false,
-            slices);
-        if (registers > registerBudget(threads))
-          continue;
-        int64_t shared = dgBytes;
-        if (slices > 1)
-          shared += slices * (units / 16) * 4 * 32 * 4;
-        if (shared > limits.maxSharedBytesPerBlock)
-          continue;
-        // As in the forward: at most 8 CTAs on sm_90 form one cluster,
-        // which pulls dg out of each other's shared memory. The pull's
-        // remote addresses take about 12 registers more than the grid's
-        // gather (sLSTM 256: 8 bytes spilled at 243 estimated): where they
-        // do not fit, the grid barrier.
-        constexpr int64_t kClusterRegisters = 12;
-        bool inCluster = clusters && ctas > 1 && ctas <= kMaxClusterCtas &&
-                         chip >= std::string("sm_90") &&
-                         registers + kClusterRegisters <=
-                             registerBudget(threads);
-        Builder b(ctx);
-        return ScheduleAttr::get(ctx, b.getStringAttr(chip), ctas, units,
-                                 kMmaBatchTile, threads,
-                                 b.getStringAttr("registers"),
-                                 ctas > 1 && !inCluster, shared, inCluster);
-      }
-    }
-    return std::nullopt;
+    return searchMmaSplits(
+        limits, dh, /*groupUnits=*/16, kTiles, /*threadsPerUnit=*/2,
+        [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
+          // One CTA without slices may prefetch (the kernel decides where
+          // the estimate with it fits too); split, it loads each step's
+          // values in the step.
+          int64_t registers = estimateMmaBackwardRegisters(
+              chip, gates, dh, numStates, numGateValues, /*prefetch=*/false,
+              split.slices);
+          if (registers > registerBudget(split.threads))
+            return std::nullopt;
+          int64_t shared = dgBytes;
+          if (split.slices > 1)
+            shared += split.slices * (split.units / 16) * 4 * 32 * 4;
+          if (shared > limits.maxSharedBytesPerBlock)
+            return std::nullopt;
+          // As in the forward: at most 8 CTAs on sm_90 form one cluster,
+          // which pulls dg out of each other's shared memory. The pull's
+          // remote addresses take about 12 registers more than the grid's
+          // gather (sLSTM 256: 8 bytes spilled at 243 estimated): where
+          // they do not fit, the grid barrier.
+          constexpr int64_t kClusterRegisters = 12;
+          return makeMmaSchedule(
+              ctx, split, shared,
+              clusterAllowed(split) &&
+                  registers + kClusterRegisters <=
+                      registerBudget(split.threads));
+        });
   }
 
   /// The gate values the cell body reads: one per gate, two per split gate.
