@@ -530,15 +530,9 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
         memref::StoreOp::create(b, loc, dhOf[c], partials,
                                 ValueRange{slice, group, em.cst(c), lane});
       gpu::BarrierOp::create(b, loc);
-      for (int64_t c = 0; c < kElements; ++c) {
-        dhOf[c] = em.cstF32(0.0);
-        for (int64_t other = 0; other < kSlices; ++other)
-          dhOf[c] = arith::AddFOp::create(
-              b, loc, dhOf[c],
-              memref::LoadOp::create(
-                  b, loc, partials,
-                  ValueRange{em.cst(other), group, em.cst(c), lane}));
-      }
+      for (int64_t c = 0; c < kElements; ++c)
+        dhOf[c] = addPartialSums(em, em.cstF32(0.0), partials, 0, kSlices,
+                                 group, c, lane);
     }
     SmallVector<Value> next(dsPrev);
     for (int64_t c = 0; c < kElements; ++c) {

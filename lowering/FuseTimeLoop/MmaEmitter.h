@@ -88,6 +88,21 @@ struct MmaEmitter {
   Type elementType;
 };
 
+/// `acc` plus the partial sums of K slices [first, slices) for accumulator
+/// `index` of the thread's lane, from the split kernels' shared buffer
+/// [slice][group][accumulator][lane] (the slices add them in slice order).
+inline Value addPartialSums(KernelEmitter &em, Value acc, Value partials,
+                            int64_t first, int64_t slices, Value group,
+                            int64_t index, Value lane) {
+  for (int64_t other = first; other < slices; ++other)
+    acc = arith::AddFOp::create(
+        em.b, em.loc, acc,
+        memref::LoadOp::create(
+            em.b, em.loc, partials,
+            ValueRange{em.cst(other), group, em.cst(index), lane}));
+  return acc;
+}
+
 /// Where a thread of a tensor-core kernel is: warp w, lane (g = lane / 4,
 /// q = lane % 4), head (grid y), and the two batch rows 2q, 2q+1 of its
 /// CTA's tile of kRowsPerTile (grid z; the mma N dimension), with `valid`

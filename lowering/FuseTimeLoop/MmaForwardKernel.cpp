@@ -309,12 +309,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     // slices only slice 0 runs them; the others carry their states along.
     auto cellStep = [&]() -> SmallVector<Value> {
       for (size_t i = 0; kSlices > 1 && i < recurrentOf.size(); ++i)
-        for (int64_t other = 1; other < kSlices; ++other)
-          recurrentOf[i] = arith::AddFOp::create(
-              b, loc, recurrentOf[i],
-              memref::LoadOp::create(
-                  b, loc, partials,
-                  ValueRange{em.cst(other), group, em.cst(i), lane}));
+        recurrentOf[i] = addPartialSums(em, recurrentOf[i], partials, 1,
+                                        kSlices, group, i, lane);
       SmallVector<Value> next;
       for (int64_t j = 0; j < kElements; ++j) {
         SmallVector<Value> recurrent;
