@@ -57,13 +57,17 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
     cluster and exchange h through distributed shared memory around a
     cluster barrier instead of the grid barrier (gridBarrier is then false). `gridBarrier` says whether the CTAs of a head
     meet at a grid barrier every step (ctasPerHead > 1); `sharedBytes` is the
-    dynamic shared memory of one CTA.
+    dynamic shared memory of one CTA. `stagedStores` (tensor-core forward):
+    the per-step outputs go through a double-buffered stage at the end of
+    the shared memory and are written a step later as whole 16-byte runs of
+    the CTA's units, instead of one scattered store per value.
   }];
   let parameters = (ins "::mlir::StringAttr":$chip, "int64_t":$ctasPerHead,
                         "int64_t":$unitsPerCta, "int64_t":$batchTile,
                         "int64_t":$threads, "::mlir::StringAttr":$rPlacement,
                         "bool":$gridBarrier, "int64_t":$sharedBytes,
-                        DefaultValuedParameter<"bool", "false">:$cluster);
+                        DefaultValuedParameter<"bool", "false">:$cluster,
+                        DefaultValuedParameter<"bool", "false">:$stagedStores);
   let assemblyFormat = "`<` struct(params) `>`";
 }
 

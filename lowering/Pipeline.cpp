@@ -27,6 +27,7 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   plan.training = options.training;
   plan.mma = options.mma;
   plan.clusters = options.clusters;
+  plan.stagedStores = options.stagedStores;
   pm.addPass(createFlashRNNPlan(plan));
   if (options.training)
     pm.addPass(createFlashRNNDeriveBackward());

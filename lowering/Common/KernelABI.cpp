@@ -105,3 +105,18 @@ int64_t mlir::flashrnn::estimateMmaForwardRegisters(int64_t gates,
   return mTiles * kTiles * 4 + parts * (mTiles * 8 + 2 * kTiles) +
          2 * perElement + 40;
 }
+
+int64_t mlir::flashrnn::stagedStoreBytes(llvm::ArrayRef<Type> types,
+                                         int64_t rows, int64_t units) {
+  int64_t bytes = 0;
+  for (Type t : types) {
+    int64_t size = t.getIntOrFloatBitWidth() / 8;
+    bytes += 2 * rows * (units + 16 / size) * size;
+  }
+  return bytes;
+}
+
+int64_t mlir::flashrnn::stagedStoreRegisters(llvm::StringRef chip,
+                                             int64_t streams) {
+  return (chip >= "sm_90" ? 3 : 8) * streams;
+}

@@ -62,6 +62,20 @@ int64_t registerBudget(int64_t threads);
 bool mmaBackwardPrefetches(llvm::StringRef chip, int64_t gates, int64_t dh,
                            int64_t numStates, int64_t numGateValues);
 
+/// Bytes of shared memory that a double-buffered stage of per-step output
+/// rows takes (lowering/FuseTimeLoop/StagedStores.h): per stream of element
+/// type `types[k]`, 2 slots x `rows` rows of `units` elements padded by 16
+/// bytes.
+int64_t stagedStoreBytes(llvm::ArrayRef<Type> types, int64_t rows,
+                         int64_t units);
+
+/// The registers a thread spends on the staged stores of `streams` output
+/// streams (the copy's addresses, loop-invariant per stream): fitted so
+/// that test/Target/ptxas-mma-sweep.test finds no spills (sm_80's ptxas
+/// needs more than twice sm_90's). The planner
+/// stages only where the forward's estimate plus this fits the budget.
+int64_t stagedStoreRegisters(llvm::StringRef chip, int64_t streams);
+
 /// The argument of `func` named `name`, or null.
 BlockArgument lookupKernelArg(gpu::GPUFuncOp func, llvm::StringRef name);
 

@@ -110,6 +110,7 @@ inline Value addPartialSums(KernelEmitter &em, Value acc, Value partials,
 struct MmaLanePosition {
   static constexpr int64_t kRowsPerTile = 8;
   Value tid, head, warp, g, q;
+  Value tileStart, batchSize; // the CTA's first batch row; B
   SmallVector<Value> row, batch, valid, safeBatch; // per row 2q, 2q+1
 
   MmaLanePosition(KernelEmitter &em, gpu::GPUFuncOp func) {
@@ -122,10 +123,10 @@ struct MmaLanePosition {
     Value lane = arith::RemUIOp::create(b, loc, tid, em.cst(32));
     g = arith::DivUIOp::create(b, loc, lane, em.cst(4));
     q = arith::RemUIOp::create(b, loc, lane, em.cst(4));
-    Value batchSize = buildBatchSize(b, loc, func);
+    batchSize = buildBatchSize(b, loc, func);
     Value begin = arith::IndexCastOp::create(
         b, loc, b.getIndexType(), lookupKernelArg(func, "batch_begin"));
-    Value tileStart = arith::AddIOp::create(
+    tileStart = arith::AddIOp::create(
         b, loc, begin,
         arith::MulIOp::create(b, loc, tile, em.cst(kRowsPerTile)));
     for (int64_t r = 0; r < 2; ++r) {

@@ -57,6 +57,7 @@
 //===----------------------------------------------------------------------===//
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
 #include "lowering/FuseTimeLoop/MmaEmitter.h"
+#include "lowering/FuseTimeLoop/StagedStores.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -91,8 +92,14 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   const int64_t groups = unitsPerCta / 8;
   const int64_t kSlices = schedule.getThreads() / (32 * groups);
   const int64_t mTiles = (gr + 1) / 2, kTiles = dh / 16 / kSlices;
+  // The staged stores' registers count against that budget too.
+  const int64_t stagedStreams =
+      schedule.getStagedStores()
+          ? (training ? 2 * s + int64_t(layout.numGateValues) : s)
+          : 0;
   const int64_t kWxPrefetchSteps =
-      estimateMmaForwardRegisters(gr, kTiles, s, gw, training ? 2 : 1, 2) <=
+      estimateMmaForwardRegisters(gr, kTiles, s, gw, training ? 2 : 1, 2) +
+                  (stagedStreams ? stagedStoreRegisters(schedule.getChip().getValue(), stagedStreams) : 0) <=
               registerBudget(schedule.getThreads())
           ? 2
           : 1;
@@ -160,6 +167,43 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     ExchangeOp::create(b, loc, h, hsPairs, slot, q, unit, epoch, owner,
                        kElements, parts);
   };
+
+  // With stagedStores, the step's output rows (states; in training also
+  // the saved gate values and states) go through a stage at the end of the
+  // shared memory and leave a step later as 16-byte runs (StagedStores.h).
+  std::optional<StagedRowStores> stager;
+  if (schedule.getStagedStores()) {
+    SmallVector<StagedStream> streams;
+    auto stream = [&](StringRef name, auto indices) {
+      streams.push_back({arg(name), indices});
+    };
+    for (int64_t st = 0; st < s; ++st)
+      stream("states", [&, st](Value bt, Value t, Value u) {
+        return SmallVector<Value>{em.cst(st), bt, t, head, u};
+      });
+    if (training) {
+      for (int64_t gv = 0; gv < layout.numGateValues; ++gv)
+        stream("saved_gates", [&, gv](Value bt, Value t, Value u) {
+          return SmallVector<Value>{bt, t, em.cst(gv), head, u};
+        });
+      for (int64_t st = 0; st < s; ++st)
+        stream("saved_states", [&, st](Value bt, Value t, Value u) {
+          return SmallVector<Value>{em.cst(st), bt, t, head, u};
+        });
+    }
+    SmallVector<Type> types;
+    for (const StagedStream &st : streams)
+      types.push_back(
+          cast<MemRefType>(st.memref.getType()).getElementType());
+    int64_t stageBytes = stagedStoreBytes(types, kRowsPerTile, unitsPerCta);
+    Value firstUnit = arith::MulIOp::create(b, loc, cta, em.cst(unitsPerCta));
+    stager.emplace(em, streams, kRowsPerTile, unitsPerCta,
+                   schedule.getSharedBytes() - stageBytes,
+                   schedule.getThreads(), pos.tid, firstUnit, pos.tileStart,
+                   pos.batchSize);
+  }
+  Value unitInCta = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, group, em.cst(8)), g);
 
   // Biases do not change over time: load them once (they depend on the unit
   // only).
@@ -305,6 +349,16 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
       gpu::BarrierOp::create(b, loc);
     }
 
+    // The previous step's staged rows: written before the barrier that
+    // ended it.
+    if (stager) {
+      Value previousSlot = arith::SubIOp::create(b, loc, em.cst(1), slot);
+      Value previousStep = arith::SubIOp::create(b, loc, t, em.cst(1));
+      Value notFirst = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ugt, t, em.cst(0));
+      stager->flush(previousSlot, previousStep, notFirst);
+    }
+
     // Per element: gate values, the cell body, this step's stores. With K
     // slices only slice 0 runs them; the others carry their states along.
     auto cellStep = [&]() -> SmallVector<Value> {
@@ -329,6 +383,20 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
             recurrent, inputBias, recurrentBias);
         SmallVector<Value> states = applyCellBody(
             em, cell, carried.slice(j * s, s), gateValues);
+        llvm::append_range(next, states);
+        if (stager) {
+          // Every row is staged; the copy skips the rows past B.
+          int64_t k = 0;
+          for (Value v : states)
+            stager->stage(k++, slot, pos.row[j], unitInCta, v);
+          if (!training)
+            continue;
+          for (Value v : gateValues)
+            stager->stage(k++, slot, pos.row[j], unitInCta, v);
+          for (Value v : states)
+            stager->stage(k++, slot, pos.row[j], unitInCta, v);
+          continue;
+        }
         em.ifValid(valid[j], [&] {
           for (auto [st, v] : llvm::enumerate(states))
             em.storeF32(v, arg("states"),
@@ -344,7 +412,6 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
                 b, loc, v, arg("saved_states"),
                 ValueRange{em.cst(st), batch[j], t, head, unit});
         });
-        llvm::append_range(next, states);
       }
       return next;
     };
@@ -377,6 +444,14 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
                                                inputsPerStep));
     llvm::append_range(next, aheadInputs);
     scf::YieldOp::create(b, loc, next);
+  }
+
+  // The last step's staged rows (the exchange that ended it has a barrier).
+  if (stager) {
+    Value lastSlot = arith::RemUIOp::create(b, loc, lastStep, em.cst(2));
+    stager->flush(lastSlot, lastStep,
+                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                        steps, em.cst(0)));
   }
 
   // Final states.

@@ -106,7 +106,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
         return ScheduleAttr::get(ctx, b.getStringAttr(chip), ctas, units, tile,
                                  threads,
                                  b.getStringAttr(rInGlobal ? "global" : "smem"),
-                                 ctas > 1, shared, /*cluster=*/false);
+                                 ctas > 1, shared, /*cluster=*/false,
+                                 /*stagedStores=*/false);
       }
     }
     return std::nullopt;
@@ -155,12 +156,14 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
   }
 
   ScheduleAttr makeMmaSchedule(MLIRContext *ctx, const MmaSplit &split,
-                               int64_t shared, bool inCluster) {
+                               int64_t shared, bool inCluster,
+                               bool staged = false) {
     Builder b(ctx);
     return ScheduleAttr::get(ctx, b.getStringAttr(chip), split.ctas,
                              split.units, kMmaBatchTile, split.threads,
                              b.getStringAttr("registers"),
-                             split.ctas > 1 && !inCluster, shared, inCluster);
+                             split.ctas > 1 && !inCluster, shared, inCluster,
+                             staged);
   }
 
   /// The tensor-core forward (MmaForwardKernel.cpp): batch tile 8 (= mma
@@ -175,7 +178,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                                               const ChipLimits &limits,
                                               Type elementType, int64_t gates,
                                               int64_t dh, int64_t numStates,
-                                              int64_t wxGates) {
+                                              int64_t wxGates,
+                                              int64_t gateValues) {
     if (!mma || batchTile != kMmaBatchTile ||
         !(elementType.isBF16() || elementType.isF16()) || dh % 16 != 0)
       return std::nullopt;
@@ -204,11 +208,28 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
             shared += split.slices * (split.units / 8) * mTiles * 4 * 32 * 4;
           if (shared > limits.maxSharedBytesPerBlock)
             return std::nullopt;
+          // The stage of the per-step output rows, at the end (the
+          // training forward's, which also writes the saved gate values
+          // and states in f32, where it plans the backward too); left out
+          // where it does not fit.
+          SmallVector<Type> staged(numStates, elementType);
+          if (training)
+            staged.append(gateValues + numStates,
+                          Float32Type::get(ctx));
+          int64_t stageBytes = stagedStoreBytes(
+              staged, kMmaBatchTile, split.units);
+          bool stage = stagedStores &&
+                       shared + stageBytes <= limits.maxSharedBytesPerBlock &&
+                       registers + stagedStoreRegisters(chip, staged.size()) <=
+                           registerBudget(split.threads);
+          if (stage)
+            shared += stageBytes;
           // A head over at most 8 CTAs (the portable cluster size) on
           // sm_90 is one cluster: h through distributed shared memory and a
           // cluster barrier instead of the global buffer and the grid
           // barrier.
-          return makeMmaSchedule(ctx, split, shared, clusterAllowed(split));
+          return makeMmaSchedule(ctx, split, shared, clusterAllowed(split),
+                                 stage);
         });
   }
 
@@ -284,7 +305,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     // Forward: h (one value per element) is exchanged.
     std::optional<ScheduleAttr> forward =
         findMmaSchedule(op.getContext(), limits, rType.getElementType(), gates,
-                        dh, numStates, wxGates);
+                        dh, numStates, wxGates,
+                        cell ? numGateValues(cell) : gates);
     if (!forward)
       forward = findSchedule(op.getContext(), limits, gates, dh, rBytes, 1,
                              {int64_t(batchTile)});

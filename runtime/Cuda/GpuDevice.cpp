@@ -180,14 +180,14 @@ bool DeviceLauncher::launch(const std::string &kind, int64_t batch,
     }
   }
   for (const DeviceArg &a : args) {
-    // Elements must be naturally aligned; R at least to 4 bytes, since the
-    // tensor-core forward reads it as pairs of 16-bit elements (a
-    // misaligned pointer would otherwise fail inside the kernel as a
-    // "misaligned address" launch error).
+    // Every buffer must be 16-byte aligned: the tensor-core kernels read
+    // R and Wx as pairs of 16-bit elements and write the per-step outputs
+    // as 16-byte runs (staged stores). A misaligned pointer would otherwise
+    // fail inside the kernel as a "misaligned address" launch error.
+    // cuMemAlloc and PyTorch's allocator return 256-byte aligned memory;
+    // only views at an offset can miss.
     auto it = given.find(a.name);
-    uint64_t align = a.dtype == "bf16" || a.dtype == "f16" ? 2 : 4;
-    if (a.name == "r")
-      align = 4;
+    const uint64_t align = 16;
     if (it->second % align != 0) {
       std::ostringstream at;
       at << std::hex << it->second;

@@ -319,7 +319,14 @@ class FakeDeviceLaunchTest(unittest.TestCase):
             buffers[name] = p.value
         buffers["r"] += 2
         with self.assertRaisesRegex(Exception,
-                                    "buffer 'r' at 0x[0-9a-f]+ is not 4-byte aligned"):
+                                    "buffer 'r' at 0x[0-9a-f]+ is not 16-byte aligned"):
+            pkg.launch("forward", B, T, NH, buffers)
+        # Naturally aligned but not to 16 bytes: the states are written as
+        # 16-byte runs.
+        buffers["r"] -= 2
+        buffers["states"] += 8
+        with self.assertRaisesRegex(Exception,
+                                    "buffer 'states' at 0x[0-9a-f]+ is not 16-byte aligned"):
             pkg.launch("forward", B, T, NH, buffers)
 
 

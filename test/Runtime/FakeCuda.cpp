@@ -436,7 +436,8 @@ Result cuOccupancyMaxActiveBlocksPerMultiprocessor(int *n, void *, int,
 Result cuMemAlloc_v2(uint64_t *p, size_t bytes) {
   if (allocated + bytes > size_t(env("FAKE_CUDA_MEMORY", int64_t(1) << 30)))
     return kOutOfMemory;
-  void *m = std::malloc(bytes);
+  // cuMemAlloc's pointers are 256-byte aligned; so are these.
+  void *m = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
   if (!m)
     return kOutOfMemory;
   *p = reinterpret_cast<uint64_t>(m);

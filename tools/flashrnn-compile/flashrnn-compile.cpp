@@ -65,6 +65,11 @@ static cl::opt<bool> noClusters(
     "no-clusters",
     cl::desc("split tensor-core heads over CTAs with a grid barrier only, "
              "never as a thread-block cluster"));
+static cl::opt<bool> noStagedStores(
+    "no-staged-stores",
+    cl::desc("store the tensor-core forward's per-step outputs straight from "
+             "each thread (default: staged in shared memory and written a "
+             "step later as whole 16-byte runs)"));
 static cl::opt<bool> preciseMath(
     "precise-math",
     cl::desc("keep libdevice's tanh and the exact sigmoid in bf16/f16 kernels "
@@ -144,6 +149,8 @@ static std::string describeSchedule(ScheduleAttr s) {
          : s.getGridBarrier() ? "a grid barrier"
                               : "a block barrier")
      << " per step";
+  if (s.getStagedStores())
+    os << "; outputs staged in shared memory, stored as 16-byte runs";
   return text;
 }
 
@@ -221,6 +228,7 @@ int main(int argc, char **argv) {
     options.training = !inferenceOnly;
     options.mma = !noMma;
     options.clusters = !noClusters;
+    options.stagedStores = !noStagedStores;
     options.approximateMath = !preciseMath;
     options.reduction =
         !reduction.empty() ? std::string(reduction) : noMma ? "sliced" : "auto";

@@ -1,0 +1,79 @@
+// RUN: flashrnn-opt %s -flashrnn-plan -flashrnn-fuse-time-loop | FileCheck %s
+// RUN: flashrnn-opt %s -flashrnn-plan="training=true" -flashrnn-derive-backward -flashrnn-fuse-time-loop | FileCheck %s --check-prefix=TRAIN
+// RUN: flashrnn-opt %s -flashrnn-plan="staged-stores=false" -flashrnn-fuse-time-loop | FileCheck %s --check-prefix=DIRECT
+
+// Staged stores in the tensor-core forward (LSTM 64, bf16; schedule
+// stagedStores). The stage sits after h (4352 B): per state a [slot 2][row 8]
+// [64 + 8] bf16 buffer. In the time loop each thread writes its two elements'
+// states into slot t mod 2 (no batch-row guard), and the CTA first copies the
+// previous step's slot (1 - t mod 2) out as 16-byte runs (8 bf16) to step
+// t - 1 of the states, guarded by t > 0 and the run's batch row; after the
+// loop, the last step's slot is copied the same way.
+// CHECK-LABEL: gpu.func @lstm_forward(
+// CHECK: %[[H:.*]] = memref.view {{.*}}[%c4352{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x72xbf16, #gpu.address_space<workgroup>>
+// CHECK: %[[C:.*]] = memref.view {{.*}}[%c6656{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x72xbf16, #gpu.address_space<workgroup>>
+// CHECK: scf.for %[[T:[a-z0-9]+]] =
+// CHECK: nvvm.mma.sync
+// CHECK: %[[PREV:.*]] = arith.subi %c1{{.*}}, %{{.*}} : index
+// CHECK: %[[TM1:.*]] = arith.subi %[[T]], %c1{{.*}} : index
+// CHECK: %[[NOTFIRST:.*]] = arith.cmpi ugt, %[[T]], %c0
+// CHECK: %[[OK:.*]] = arith.andi %[[NOTFIRST]], %{{.*}} : i1
+// 64 runs per state for 256 threads: threads past the runs sit out.
+// CHECK: %[[IN:.*]] = arith.cmpi ult, %{{.*}}, %c64{{.*}} : index
+// CHECK: %[[GO:.*]] = arith.andi %[[OK]], %[[IN]] : i1
+// CHECK: scf.if %[[GO]] {
+// CHECK-NEXT: %[[V:.*]] = vector.load %[[H]][%[[PREV]], %{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<2x8x72xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK: vector.store %[[V]], %arg4[%c0{{.*}}, %{{.*}}, %[[TM1]], %block_id_y, %{{.*}}] {alignment = 16 : i64} : memref<2x?x?x?x64xbf16>, vector<8xbf16>
+// CHECK: vector.load %[[C]][%[[PREV]]
+// CHECK: vector.store {{.*}}, %arg4[%c1{{.*}}, %{{.*}}, %[[TM1]],
+// The cell's states, narrowed to bf16, into this step's slot.
+// CHECK: %[[HB:.*]] = arith.truncf %{{.*}} : f32 to bf16
+// CHECK-NEXT: memref.store %[[HB]], %[[H]][
+// CHECK: %[[CB:.*]] = arith.truncf %{{.*}} : f32 to bf16
+// CHECK-NEXT: memref.store %[[CB]], %[[C]][
+// CHECK-NOT: memref.store {{.*}}, %arg4
+// CHECK: } {flashrnn.time_loop}
+// CHECK: vector.load %[[H]]
+// CHECK: vector.store {{.*}}, %arg4[
+// CHECK: vector.load %[[C]]
+// CHECK: vector.store {{.*}}, %arg4[
+// CHECK: gpu.return
+
+// Training: also the 4 gate values and 2 states in f32, staged as
+// [2][8][64 + 4] f32 rows and copied as runs of 4.
+// TRAIN-LABEL: gpu.func @lstm_forward_train(
+// TRAIN-COUNT-2: to memref<2x8x72xbf16, #gpu.address_space<workgroup>>
+// TRAIN-COUNT-6: to memref<2x8x68xf32, #gpu.address_space<workgroup>>
+// TRAIN: scf.for
+// TRAIN-COUNT-6: vector<4xf32>
+// TRAIN: } {flashrnn.time_loop}
+
+// staged-stores=false: every value is stored by its thread, under the batch
+// row's guard; no runs.
+// DIRECT-LABEL: gpu.func @lstm_forward(
+// DIRECT-NOT: vector<8xbf16>
+// DIRECT: scf.for
+// DIRECT: scf.if
+// DIRECT: arith.truncf
+// DIRECT-NEXT: memref.store {{.*}}, %arg4[
+// DIRECT-NOT: vector<8xbf16>
+// DIRECT: gpu.return
+
+flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
+    states(h = 0.0 recurrent, c = 0.0)
+    body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
+  %si = flashrnn.sigmoid %i : f32
+  %sf = flashrnn.sigmoid %f : f32
+  %tz = math.tanh %z : f32
+  %so = flashrnn.sigmoid %o : f32
+  %a = arith.mulf %sf, %c : f32
+  %b = arith.mulf %si, %tz : f32
+  %cn = arith.addf %a, %b : f32
+  %tc = math.tanh %cn : f32
+  %hn = arith.mulf %so, %tc : f32
+  flashrnn.yield %hn, %cn : f32, f32
+}
+func.func @lstm64(%wx: tensor<?x?x4x?x64xbf16>, %r: tensor<4x?x64x64xbf16>, %b: tensor<4x?x64xbf16>) {
+  %s, %l = flashrnn.sequence @lstm(%wx, %r, %b) : (tensor<?x?x4x?x64xbf16>, tensor<4x?x64x64xbf16>, tensor<4x?x64xbf16>) -> (tensor<2x?x?x?x64xbf16>, tensor<2x?x?x64xbf16>)
+  return
+}
