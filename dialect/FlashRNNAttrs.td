@@ -60,7 +60,9 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
     dynamic shared memory of one CTA. `stagedStores` (tensor-core forward):
     the per-step outputs go through a double-buffered stage at the end of
     the shared memory and are written a step later as whole 16-byte runs of
-    the CTA's units, instead of one scattered store per value.
+    the CTA's units, instead of one scattered store per value; the training
+    forward always, the inference forward where it writes at least three
+    rows per element and step (kMinStagedStreams).
   }];
   let parameters = (ins "::mlir::StringAttr":$chip, "int64_t":$ctasPerHead,
                         "int64_t":$unitsPerCta, "int64_t":$batchTile,

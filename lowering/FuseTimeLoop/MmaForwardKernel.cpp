@@ -93,10 +93,12 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   const int64_t kSlices = schedule.getThreads() / (32 * groups);
   const int64_t mTiles = (gr + 1) / 2, kTiles = dh / 16 / kSlices;
   // The staged stores' registers count against that budget too.
-  const int64_t stagedStreams =
-      schedule.getStagedStores()
-          ? (training ? 2 * s + int64_t(layout.numGateValues) : s)
-          : 0;
+  // The inference forward of a training package shares its schedule and
+  // stages only where it has kMinStagedStreams rows per element and step.
+  int64_t stagedStreams =
+      training ? 2 * s + int64_t(layout.numGateValues) : s;
+  if (!schedule.getStagedStores() || stagedStreams < kMinStagedStreams)
+    stagedStreams = 0;
   const int64_t kWxPrefetchSteps =
       estimateMmaForwardRegisters(gr, kTiles, s, gw, training ? 2 : 1, 2) +
                   (stagedStreams ? stagedStoreRegisters(schedule.getChip().getValue(), stagedStreams) : 0) <=
@@ -172,7 +174,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   // the saved gate values and states) go through a stage at the end of the
   // shared memory and leave a step later as 16-byte runs (StagedStores.h).
   std::optional<StagedRowStores> stager;
-  if (schedule.getStagedStores()) {
+  if (stagedStreams) {
     SmallVector<StagedStream> streams;
     auto stream = [&](StringRef name, auto indices) {
       streams.push_back({arg(name), indices});

@@ -208,10 +208,11 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
             shared += split.slices * (split.units / 8) * mTiles * 4 * 32 * 4;
           if (shared > limits.maxSharedBytesPerBlock)
             return std::nullopt;
-          // The stage of the per-step output rows, at the end (the
-          // training forward's, which also writes the saved gate values
-          // and states in f32, where it plans the backward too); left out
-          // where it does not fit.
+          // The stage of the per-step output rows, at the end: the
+          // training forward's (the states, and the saved gate values and
+          // states in f32) where the backward is planned too, else the
+          // inference forward's where it has kMinStagedStreams rows or
+          // more; left out where it does not fit.
           SmallVector<Type> staged(numStates, elementType);
           if (training)
             staged.append(gateValues + numStates,
@@ -219,6 +220,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
           int64_t stageBytes = stagedStoreBytes(
               staged, kMmaBatchTile, split.units);
           bool stage = stagedStores &&
+                       int64_t(staged.size()) >= kMinStagedStreams &&
                        shared + stageBytes <= limits.maxSharedBytesPerBlock &&
                        registers + stagedStoreRegisters(chip, staged.size()) <=
                            registerBudget(split.threads);

@@ -3,17 +3,18 @@
 // recurrent matmul runs on tensor cores with R's fragments in registers, the
 // h fragments come from shared memory as 32-bit pairs, and tanh/sigmoid use
 // tanh.approx; --no-mma --precise-math gives the scalar kernel with R in
-// shared memory and libdevice's tanh. The step's states leave through the
-// shared-memory stage as 16-byte runs (a vector load from shared memory, a
-// vector store to global memory); --no-staged-stores stores them straight
-// from each thread, 2 bytes at a time.
+// shared memory and libdevice's tanh.
 // RUN: flashrnn-compile %examples/lstm.mlir --inference-only -o %t.pkg -q
 // RUN: FileCheck %s --input-file=%t.pkg/kernels.ptx
-// RUN: FileCheck %s --check-prefix=CELL --input-file=%t.pkg/kernels.ptx
-// RUN: flashrnn-compile %examples/lstm.mlir --inference-only --no-staged-stores -o %t.direct -q
-// RUN: FileCheck %s --check-prefix=DIRECT --input-file=%t.direct/kernels.ptx
 // RUN: flashrnn-compile %examples/lstm.mlir --inference-only --no-mma --precise-math -o %t.scalar -q
 // RUN: FileCheck %s --check-prefix=SCALAR --input-file=%t.scalar/kernels.ptx
+// The training forward stages its output rows (states; saved gate values and
+// states in f32) in shared memory and writes them a step later as 16-byte
+// runs; --no-staged-stores stores every value from its thread.
+// RUN: flashrnn-compile %examples/lstm.mlir -o %t.train -q
+// RUN: FileCheck %s --check-prefix=STAGED --input-file=%t.train/kernels.ptx
+// RUN: flashrnn-compile %examples/lstm.mlir --no-staged-stores -o %t.direct -q
+// RUN: FileCheck %s --check-prefix=DIRECT --input-file=%t.direct/kernels.ptx
 
 // CHECK: .target sm_90
 // CHECK: .visible .entry lstm_forward(
@@ -25,23 +26,11 @@
 // CHECK: bar.sync
 // CHECK: ld.shared.b32
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// CHECK: ld.shared.v4.b32
-// CHECK-NEXT: st.global.v4.b32
+// CHECK: tanh.approx.f32
+// CHECK: cvt.rn.bf16.f32
+// CHECK: st.global.b16
 // CHECK-NOT: atom.
 // CHECK-NOT: div.rn.f32
-
-// CELL: .visible .entry lstm_forward(
-// CELL: tanh.approx.f32
-// CELL: cvt.rn.bf16.f32
-// CELL: st.shared.b16
-
-// DIRECT: .visible .entry lstm_forward(
-// DIRECT-NOT: st.global.v4
-// DIRECT: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// DIRECT-NOT: st.global.v4
-// DIRECT: st.global.b16
-// DIRECT-NOT: st.global.v4
-// DIRECT: ret;
 
 // SCALAR: .visible .entry lstm_forward(
 // SCALAR: .maxntid 512, 1, 1
@@ -55,3 +44,21 @@
 // SCALAR: cvt.rn.bf16.f32
 // SCALAR: st.global.b16
 // SCALAR-NOT: atom.
+
+// STAGED: .visible .entry lstm_forward(
+// STAGED-NOT: st.global.v4
+// STAGED: .visible .entry lstm_forward_train(
+// STAGED-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// STAGED-DAG: ld.shared.v4.b32 {{.*}}+{{[0-9]+}}];
+// STAGED-DAG: st.global.v4.b32
+// STAGED-DAG: st.shared.b16
+// STAGED-DAG: st.shared.b32
+// STAGED: .entry
+
+// DIRECT: .visible .entry lstm_forward_train(
+// DIRECT-NOT: st.global.v4
+// DIRECT: st.global.b16
+// DIRECT-NOT: st.global.v4
+// DIRECT: st.global.b32
+// DIRECT-NOT: st.global.v4
+// DIRECT: .entry

@@ -150,7 +150,8 @@ static std::string describeSchedule(ScheduleAttr s) {
                               : "a block barrier")
      << " per step";
   if (s.getStagedStores())
-    os << "; outputs staged in shared memory, stored as 16-byte runs";
+    os << "; outputs staged in shared memory, stored as 16-byte runs "
+          "(training forward; inference with 3+ states)";
   return text;
 }
 
