@@ -13,17 +13,24 @@
 //     head has about 256 CTAs (at most 16 slices) whatever B and T are (both
 //     are run-time sizes). 64 left LSTM 256 with one slice per tile: 192
 //     CTAs of 4 warps each streaming all of B x T, latency-bound at 2.0 ms.
-//   * Each 32-term chunk of K is staged in shared memory as f32 (A: 32 x 64
+//   * Each 32-term chunk of K is staged in shared memory (A: 32 x 64
 //     gradients, B: 32 x 64 values of h_{t-1}), rows padded to 72 words so
 //     that the fragment loads of a warp (4 k-rows x 8 columns) hit 32
 //     different banks. The next chunk's global loads are issued into
 //     registers before the current chunk's mma.sync, so they overlap.
+//     Loads are 16-byte runs (four rows of A, four columns of B; DH is a
+//     multiple of 16), and each value is rounded to tf32 once, by the
+//     thread that loaded it, before it is staged. Loaded one value at a
+//     time, with the t = 0 test (a division by T) per value and the
+//     rounding per fragment load, the kernel issued ~60 instructions per
+//     mma.sync (ncu, LSTM 768: 6.9 ms, SM 28%, memory 16%, occupancy 12%).
 //   * Warp w computes rows 16w .. 16w+15 of the tile against all 64 columns:
 //     per 8-term k-step one A fragment and eight m16n8k8 tf32 mma.sync (f32
 //     accumulation). The operands are rounded to tf32 (cvt.rna: 10-bit
 //     mantissa, unbiased), more than the bf16/f16 packages' inputs carry.
-//   * db is the row sums of A: the threads of the first two warps add up
-//     their row's 32 staged gradients per chunk.
+//   * db is the row sums of A, in f32 before the rounding: each thread adds
+//     up its runs' four rows over its k-rows, and the 8 threads of a run
+//     column add their sums into the workspace at the end.
 //   * The kSplit partial tiles meet in the f32 workspace `partial` (red.add
 //     per element); the last CTA of a tile to arrive (an atomic counter in
 //     `sync`, after a GPU-scope fence) reads the sums back with an atomic
@@ -36,6 +43,7 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::flashrnn;
@@ -49,6 +57,7 @@ constexpr int64_t kChunk = 32;      // K terms staged at once
 constexpr int64_t kStride = 72;     // padded row of a staged chunk (words)
 constexpr int64_t kCtasPerHead = 256; // the target that sets kSplit
 constexpr int64_t kMaxSplit = 16;
+constexpr int64_t kMinCtasPerSM = 3;
 
 /// The tiling of one head's GEMM.
 struct ReduceTiling {
@@ -103,13 +112,11 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
   SmallVector<KernelArgSpec> args = reduceKernelArgs(b, shape, layout);
   gpu::GPUFuncOp func =
       em.createKernel(module, name, args, ScheduleAttr(), kThreads);
-  // Past DH = 256 ptxas spills without a minimum of CTAs per SM (48 bytes
-  // at 168 registers at DH = 768; with it 224 and none, ptxas -v for
-  // sm_90). Up to 256 it needs 168 and fits three CTAs per SM; with the
-  // minimum it would take ~240 and fit two.
-  if (dh > 256)
-    func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
-                  b.getI32IntegerAttr(1));
+  // Three CTAs per SM: without a minimum ptxas for sm_80 caps the kernel at
+  // 128 registers and spills (52 bytes at DH 64); with it, it takes 148-160
+  // on sm_80 and sm_90 (ptxas -v, DH 48 to 2048) and three CTAs fit.
+  func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                b.getI32IntegerAttr(kMinCtasPerSM));
   auto arg = [&](StringRef n) -> Value { return lookupKernelArg(func, n); };
   SmallVector<int64_t> rowValue = recurrentRowValues(cell, layout);
   SmallVector<std::pair<int64_t, int64_t>> biasRows =
@@ -175,7 +182,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
   Value end = arith::MinUIOp::create(b, loc, terms, add(begin, sliceLen));
   Value steps32 = arith::IndexCastOp::create(b, loc, i32, steps);
 
-  // Staging: thread (lq, lr) loads rows / columns lr of k-rows 2i + lq.
+  // The epilogue's threads: (lq, lr) own rows / columns lr of the tile's
+  // rows 2i + lq.
   Value lr = rem(tid, kTileRows);
   Value lq = div(tid, kTileRows);
   Value loadRow = add(rowBase, lr); // A row: gate value and unit
@@ -184,28 +192,67 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
   Value loadValue = div(safeRow, dh), loadUnit = rem(safeRow, dh);
   Value loadCol = add(colBase, lr); // B column: input i
   Value loadColOk = ult(loadCol, em.cst(dh));
-  constexpr int64_t perThread = kChunk * kTileRows / kThreads;
+
+  // Staging: thread (kr, c4) loads the 16-byte runs c4 (4 rows of A, 4
+  // columns of B: DH is a multiple of 16, so a run is all in range or all
+  // out) of k-rows kr + 8i. One address, one load and one store per four
+  // values; the t = 0 test (h_{t-1} is s0 there) one division per run.
+  constexpr int64_t kRun = 4;
+  constexpr int64_t kRunsPerRow = kTileRows / kRun;     // 16
+  constexpr int64_t kRowsPerPass = kThreads / kRunsPerRow; // 8
+  constexpr int64_t perThread = kChunk / kRowsPerPass;  // 4 runs of A, of B
+  Value c4 = mul(rem(tid, kRunsPerRow), kRun);
+  Value kr = div(tid, kRunsPerRow);
+  Value runRow = add(rowBase, c4);
+  Value runRowOk = ult(runRow, em.cst(tiling.rows));
+  Value safeRunRow =
+      arith::SelectOp::create(b, loc, runRowOk, runRow, em.cst(0));
+  Value runValue = div(safeRunRow, dh), runUnit = rem(safeRunRow, dh);
+  Value runCol = add(colBase, c4);
+  Value runColOk = ult(runCol, em.cst(dh));
+  auto quadType = VectorType::get({kRun}, f32);
+  Value zeroQuad = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(quadType, b.getF32FloatAttr(0.0)));
+  // A run loaded only where `ok` (out-of-range addresses are never read).
+  auto loadRunIf = [&](Value ok, llvm::function_ref<Value()> load) -> Value {
+    auto op = scf::IfOp::create(b, loc, TypeRange{quadType}, ok,
+                                /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(op.thenBlock());
+    scf::YieldOp::create(b, loc, load());
+    b.setInsertionPointToStart(op.elseBlock());
+    scf::YieldOp::create(b, loc, zeroQuad);
+    return op.getResult(0);
+  };
+  auto loadRun = [&](Value memref, ValueRange indices) -> Value {
+    Type t = cast<MemRefType>(memref.getType()).getElementType();
+    auto load = vector::LoadOp::create(
+        b, loc, VectorType::get({kRun}, t), memref, indices);
+    load.setAlignment(kRun * t.getIntOrFloatBitWidth() / 8);
+    if (t == f32)
+      return load;
+    return arith::ExtFOp::create(b, loc, quadType, load.getResult());
+  };
   auto loadChunk = [&](Value q0) {
     SmallVector<Value> regs;
     for (int64_t i = 0; i < perThread; ++i) {
-      Value q = add(q0, add(em.cst(2 * i), lq));
+      Value q = add(q0, add(em.cst(kRowsPerPass * i), kr));
       Value inRange = ult(q, end);
-      regs.push_back(loadIf(both(inRange, loadRowOk), [&] {
-        return memref::LoadOp::create(
-            b, loc, dg, ValueRange{q, loadValue, head, loadUnit});
+      regs.push_back(loadRunIf(both(inRange, runRowOk), [&] {
+        return loadRun(dg, ValueRange{q, runValue, head, runUnit});
       }));
     }
     for (int64_t i = 0; i < perThread; ++i) {
-      Value q = add(q0, add(em.cst(2 * i), lq));
+      Value q = add(q0, add(em.cst(kRowsPerPass * i), kr));
       Value inRange = ult(q, end);
-      regs.push_back(loadIf(both(inRange, loadColOk), [&] {
+      regs.push_back(loadRunIf(both(inRange, runColOk), [&] {
         // h_{t-1}: the saved state of the previous term, s0 at t = 0.
         Value q32 = arith::IndexCastOp::create(b, loc, i32, q);
         Value atStart = arith::CmpIOp::create(
             b, loc, arith::CmpIPredicate::eq,
             arith::RemUIOp::create(b, loc, q32, steps32),
             arith::ConstantIntOp::create(b, loc, 0, 32));
-        auto pick = scf::IfOp::create(b, loc, TypeRange{f32}, atStart,
+        auto pick = scf::IfOp::create(b, loc, TypeRange{quadType}, atStart,
                                       /*withElseRegion=*/true);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(pick.thenBlock());
@@ -213,22 +260,23 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
             b, loc, b.getIndexType(),
             arith::DivUIOp::create(b, loc, q32, steps32));
         scf::YieldOp::create(
-            b, loc, em.loadF32(arg("s0"), {em.cst(hIndex), bi, head, loadCol}));
+            b, loc, loadRun(arg("s0"), {em.cst(hIndex), bi, head, runCol}));
         b.setInsertionPointToStart(pick.elseBlock());
         scf::YieldOp::create(
             b, loc,
-            ValueRange{memref::LoadOp::create(
-                b, loc, saved,
-                ValueRange{em.cst(hIndex),
-                           arith::SubIOp::create(b, loc, q, em.cst(1)), head,
-                           loadCol})});
+            loadRun(saved, {em.cst(hIndex),
+                            arith::SubIOp::create(b, loc, q, em.cst(1)),
+                            head, runCol}));
         return pick.getResult(0);
       }));
     }
     return regs;
   };
 
-  Value stage = em.sharedF32({2, kChunk, kStride});
+  // The stage holds the operands already rounded to tf32 (their bit
+  // patterns, as mma.sync takes them): each value is converted once, by
+  // the thread that loaded it, not once per fragment load.
+  Value stage = em.sharedView({2, kChunk, kStride}, i32);
   Value lane = rem(tid, 32), warp = div(tid, 32);
   Value gid = div(lane, 4), tig = rem(lane, 4);
   Value warpRow = mul(warp, 16);
@@ -245,8 +293,10 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
                                   ValueRange{em.cst(which), k, col});
   };
 
-  // The chunk loop: acc (8 n-tiles x 4), the row sum, the next chunk's regs.
-  SmallVector<Value> init(nTilesPerWarp * 4 + 1, em.cstF32(0.0));
+  // The chunk loop: acc (8 n-tiles x 4), the thread's four row sums of A
+  // (db, in f32 before the rounding), the next chunk's runs.
+  constexpr int64_t kCarried = nTilesPerWarp * 4 + kRun;
+  SmallVector<Value> init(kCarried, em.cstF32(0.0));
   SmallVector<Value> first = loadChunk(begin);
   llvm::append_range(init, first);
   auto loop = scf::ForOp::create(b, loc, begin, end, em.cst(kChunk), init);
@@ -256,17 +306,41 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
     Value q0 = loop.getInductionVar();
     ValueRange carried = loop.getRegionIterArgs();
     SmallVector<Value> acc(carried.begin(), carried.begin() + nTilesPerWarp * 4);
-    Value rowSum = carried[nTilesPerWarp * 4];
-    ValueRange regs = carried.drop_front(nTilesPerWarp * 4 + 1);
+    SmallVector<Value> rowSums(carried.begin() + nTilesPerWarp * 4,
+                               carried.begin() + kCarried);
+    ValueRange regs = carried.drop_front(kCarried);
 
+    // db: the row sums of this chunk's A runs, before the rounding.
+    for (int64_t i = 0; i < perThread; ++i)
+      for (int64_t c = 0; c < kRun; ++c)
+        rowSums[c] = arith::AddFOp::create(
+            b, loc, rowSums[c],
+            vector::ExtractOp::create(b, loc, regs[i], ArrayRef<int64_t>{c}));
     // The previous chunk's fragments have been read: overwrite the stage.
+    auto quadBits = VectorType::get({kRun}, i32);
+    auto roundRun = [&](Value run) -> Value {
+      Value bits = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(quadBits, b.getI32IntegerAttr(0)));
+      for (int64_t c = 0; c < kRun; ++c)
+        bits = vector::InsertOp::create(
+            b, loc,
+            tf32(vector::ExtractOp::create(b, loc, run,
+                                           ArrayRef<int64_t>{c})),
+            bits, ArrayRef<int64_t>{c});
+      return bits;
+    };
+    SmallVector<Value> rounded;
+    for (Value run : regs)
+      rounded.push_back(roundRun(run));
     gpu::BarrierOp::create(b, loc);
     for (int64_t i = 0; i < perThread; ++i) {
-      Value k = add(em.cst(2 * i), lq);
-      memref::StoreOp::create(b, loc, regs[i], stage,
-                              ValueRange{em.cst(0), k, lr});
-      memref::StoreOp::create(b, loc, regs[perThread + i], stage,
-                              ValueRange{em.cst(1), k, lr});
+      Value k = add(em.cst(kRowsPerPass * i), kr);
+      for (int64_t which = 0; which < 2; ++which) {
+        auto store = vector::StoreOp::create(
+            b, loc, rounded[which * perThread + i], stage,
+            ValueRange{em.cst(which), k, c4});
+        store.setAlignment(16);
+      }
     }
     gpu::BarrierOp::create(b, loc);
     // Issue the next chunk's loads before this chunk's math.
@@ -277,12 +351,11 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
     for (int64_t ks = 0; ks < kChunk / 8; ++ks) {
       Value k0 = add(em.cst(8 * ks), tig), k1 = add(k0, em.cst(4));
       Value r0 = add(warpRow, gid), r1 = add(r0, em.cst(8));
-      SmallVector<Value> a = {tf32(staged(0, k0, r0)), tf32(staged(0, k0, r1)),
-                              tf32(staged(0, k1, r0)), tf32(staged(0, k1, r1))};
+      SmallVector<Value> a = {staged(0, k0, r0), staged(0, k0, r1),
+                              staged(0, k1, r0), staged(0, k1, r1)};
       for (int64_t nn = 0; nn < nTilesPerWarp; ++nn) {
         Value col = add(em.cst(8 * nn), gid);
-        SmallVector<Value> bf = {tf32(staged(1, k0, col)),
-                                 tf32(staged(1, k1, col))};
+        SmallVector<Value> bf = {staged(1, k0, col), staged(1, k1, col)};
         ArrayRef<Value> c = ArrayRef<Value>(acc).slice(4 * nn, 4);
         auto op = NVVM::MmaOp::create(
             b, loc, resultType, a, bf, c, ArrayRef<int64_t>{16, 8, 8},
@@ -295,21 +368,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
           acc[4 * nn + i] = LLVM::ExtractValueOp::create(b, loc, op, i);
       }
     }
-    // db: row lr's staged gradients (warps 0 and 1 only: lq = 0).
-    auto sum = scf::IfOp::create(b, loc, TypeRange{f32},
-                                 eq(lq, em.cst(0)), /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(sum.thenBlock());
-      Value s = rowSum;
-      for (int64_t k = 0; k < kChunk; ++k)
-        s = arith::AddFOp::create(b, loc, s, staged(0, em.cst(k), lr));
-      scf::YieldOp::create(b, loc, s);
-      b.setInsertionPointToStart(sum.elseBlock());
-      scf::YieldOp::create(b, loc, rowSum);
-    }
     SmallVector<Value> yielded = acc;
-    yielded.push_back(sum.getResult(0));
+    llvm::append_range(yielded, rowSums);
     llvm::append_range(yielded, next);
     scf::YieldOp::create(b, loc, yielded);
   }
@@ -332,14 +392,17 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
                                     ValueRange{head, v, j, col});
       });
     }
+  // db: the 8 threads of each run column add their row sums (the tile's
+  // first column of tiles only).
+  em.ifValid(both(firstColumnTile, runRowOk), [&] {
+    for (int64_t c = 0; c < kRun; ++c)
+      memref::AtomicRMWOp::create(
+          b, loc, arith::AtomicRMWKind::addf,
+          loop.getResult(nTilesPerWarp * 4 + c), partial,
+          ValueRange{head, runValue, add(runUnit, em.cst(c)), em.cst(dh)});
+  });
   Value rowSumOk =
       both(both(eq(lq, em.cst(0)), firstColumnTile), loadRowOk);
-  em.ifValid(rowSumOk, [&] {
-    memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::addf,
-                                loop.getResult(nTilesPerWarp * 4), partial,
-                                ValueRange{head, loadValue, loadUnit,
-                                           em.cst(dh)});
-  });
 
   // Arrive: the last of the tile's kSplit CTAs finishes it.
   Value counter = add(mul(head, na * dh), tile);

@@ -5,8 +5,8 @@
 // The reduction on tensor cores (the default for bf16/f16) for an LSTM head
 // of 32: rows = 4 gate values x 32 units = 128, two 64-row tiles, one
 // 64-column tile; 64 CTAs per head wanted, so 16 (the most) slices of B x T
-// per tile: 32 blocks per head of 128 threads; two 32 x 72-word f32 chunks
-// and a flag in shared memory (18436 B). dgates and saved_states are viewed
+// per tile: 32 blocks per head of 128 threads; two 32 x 72-word chunks
+// (tf32 bits) and a flag in shared memory (18436 B). dgates and saved_states are viewed
 // with B and T flattened; per 32-term chunk 4 k-steps x 8 n-tiles of
 // m16n8k8 tf32 mma.sync; the partial tile goes to the workspace (red.add),
 // and the last CTA of the tile (a counter) takes the sums back (exchange
@@ -18,9 +18,18 @@
 // CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
 // CHECK: memref.collapse_shape %arg2 {{\[}}[0, 1], [2], [3], [4]] : memref<?x?x4x?x32xf32> into memref<?x4x?x32xf32>
 // CHECK: memref.collapse_shape %arg1 {{\[}}[0], [1, 2], [3], [4]]
+// The first chunk: per thread 4 runs of 4 gradients (16-byte loads) and 4
+// runs of h_{t-1} (s0 in bf16 at t = 0, else the saved f32 state).
+// CHECK-COUNT-4: vector.load {{.*}} {alignment = 16 : i64} : memref<?x4x?x32xf32>, vector<4xf32>
+// CHECK: vector.load %arg0[{{.*}}] {alignment = 8 : i64} : memref<2x?x?x32xbf16>, vector<4xbf16>
+// CHECK: vector.load {{.*}} {alignment = 16 : i64} : memref<2x?x?x32xf32>, vector<4xf32>
 // CHECK: scf.for {{.*}} step %c32
+// Each loaded value is rounded to tf32 once and staged as its bits.
+// CHECK-COUNT-32: nvvm.convert.float.to.tf32 {{.*}}rna
 // CHECK: gpu.barrier
+// CHECK-COUNT-8: vector.store {{.*}} {alignment = 16 : i64} : memref<2x32x72xi32, #gpu.address_space<workgroup>>, vector<4xi32>
 // CHECK: gpu.barrier
+// CHECK-NOT: nvvm.convert.float.to.tf32
 // CHECK-COUNT-32: nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<tf32>{{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 8>
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: memref.atomic_rmw addf {{.*}} : (f32, memref<?x4x32x33xf32>) -> f32
