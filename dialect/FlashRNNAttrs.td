@@ -57,12 +57,13 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
     cluster and exchange h through distributed shared memory around a
     cluster barrier instead of the grid barrier (gridBarrier is then false). `gridBarrier` says whether the CTAs of a head
     meet at a grid barrier every step (ctasPerHead > 1); `sharedBytes` is the
-    dynamic shared memory of one CTA. `stagedStores` (tensor-core forward):
+    dynamic shared memory of one CTA. `stagedStores` (tensor-core kernels):
     the per-step outputs go through a double-buffered stage at the end of
     the shared memory and are written a step later as whole 16-byte runs of
-    the CTA's units, instead of one scattered store per value; the training
-    forward always, the inference forward where it writes at least three
-    rows per element and step (kMinStagedStreams).
+    the CTA's units, instead of one scattered store per value: in the
+    forward the states (and in training the saved gate values and states;
+    the inference forward only where it writes at least three rows per
+    element and step, kMinStagedStreams), in the backward dgates and dwx.
   }];
   let parameters = (ins "::mlir::StringAttr":$chip, "int64_t":$ctasPerHead,
                         "int64_t":$unitsPerCta, "int64_t":$batchTile,

@@ -38,8 +38,8 @@ struct PtxPipelineOptions {
   /// On sm_90, a tensor-core forward head over at most 8 CTAs as one
   /// thread-block cluster.
   bool clusters = true;
-  /// Stage the tensor-core forward's per-step output rows in shared memory
-  /// (written a step later as 16-byte runs).
+  /// Stage the tensor-core forward's and backward's per-step output rows in
+  /// shared memory (written a step later as 16-byte runs).
   bool stagedStores = true;
   /// tanh.approx for tanh and sigmoid in bf16/f16 kernels.
   bool approximateMath = true;

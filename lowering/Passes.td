@@ -58,8 +58,9 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
            "on sm_90, run a tensor-core forward head split over at most 8 "
            "CTAs as one thread-block cluster (distributed shared memory)">,
     Option<"stagedStores", "staged-stores", "bool", /*default=*/"true",
-           "in the tensor-core forward, stage each step's output rows in "
-           "shared memory and write them a step later as 16-byte runs">,
+           "in the tensor-core forward and backward, stage each step's "
+           "output rows in shared memory and write them a step later as "
+           "16-byte runs">,
   ];
 }
 

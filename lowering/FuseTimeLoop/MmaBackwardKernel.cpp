@@ -55,6 +55,7 @@
 #include "lowering/Common/GridBarrier.h"
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
 #include "lowering/FuseTimeLoop/MmaEmitter.h"
+#include "lowering/FuseTimeLoop/StagedStores.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -145,6 +146,46 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
                           2 * kRowsPerTile * rowLength *
                               (e.getIntOrFloatBitWidth() / 8))
           : Value();
+  // With stagedStores, the step's gate gradients (dgates in f32, dwx in the
+  // element type) go through a stage at the end of the shared memory and
+  // leave a step later as 16-byte runs (StagedStores.h) instead of 4 x
+  // (NA + Gw) scattered stores per thread.
+  std::optional<StagedRowStores> stager;
+  SmallVector<int64_t> dwxStream(cell.getGates().size(), -1);
+  if (schedule.getStagedStores()) {
+    SmallVector<StagedStream> streams;
+    for (int64_t gv = 0; gv < na; ++gv)
+      streams.push_back({arg("dgates"), [&, gv](Value bt, Value t, Value u) {
+                           return SmallVector<Value>{bt, t, em.cst(gv), head,
+                                                     u};
+                         }});
+    for (size_t k = 0; k < dwxStream.size(); ++k) {
+      if (layout.wxRow[k] < 0)
+        continue;
+      int64_t row = layout.wxRow[k];
+      dwxStream[k] = streams.size();
+      streams.push_back({arg("dwx"), [&, row](Value bt, Value t, Value u) {
+                           return SmallVector<Value>{bt, t, em.cst(row), head,
+                                                     u};
+                         }});
+    }
+    SmallVector<Type> types;
+    for (const StagedStream &st : streams)
+      types.push_back(
+          cast<MemRefType>(st.memref.getType()).getElementType());
+    int64_t stageBytes = stagedStoreBytes(types, kRowsPerTile, unitsPerCta);
+    stager.emplace(em, streams, kRowsPerTile, unitsPerCta,
+                   schedule.getSharedBytes() - stageBytes,
+                   schedule.getThreads(), pos.tid,
+                   arith::MulIOp::create(b, loc, cta, em.cst(unitsPerCta)),
+                   pos.tileStart, pos.batchSize);
+  }
+  Value unitBase = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, group, em.cst(16)), g);
+  auto unitInCta = [&](int64_t c) -> Value {
+    return c / 2 ? addc(unitBase, 8) : unitBase;
+  };
+
   // The warp's first element of K (gate k, unit j flattened), 16 per k-tile.
   Value sliceK = arith::MulIOp::create(b, loc, slice, em.cst(16 * kTiles));
   // R^T's A fragments, before the time loop: [kt][4 registers]. Register
@@ -420,6 +461,15 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     SmallVector<Value> aheadValues;
     if (prefetch)
       aheadValues = loadStep(ahead);
+    // The previous iteration's (step t + 1) staged rows: written before its
+    // barrier; the next writes into that slot come after this step's.
+    if (stager) {
+      Value previousSlot = arith::SubIOp::create(b, loc, em.cst(1), slot);
+      Value laterStep = addc(t, 1);
+      Value notFirst = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ugt, it, em.cst(0));
+      stager->flush(previousSlot, laterStep, notFirst);
+    }
 
     // Per element: the adjoint of the body, the step's stores, and dg of
     // the recurrent parts published: into shared memory (hi and lo) within
@@ -439,9 +489,19 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
       ArrayRef<Value> dGates = ArrayRef<Value>(grads).drop_front(s);
 
       Value bi = batch[rowOf(c)], u = unitOf(c);
+      if (stager) {
+        // Every row is staged; the copy skips the rows past B.
+        for (int64_t gv = 0; gv < na; ++gv)
+          stager->stage(gv, slot, rows[rowOf(c)], unitInCta(c), dGates[gv]);
+        for (size_t k = 0; k < dwxStream.size(); ++k)
+          if (dwxStream[k] >= 0)
+            stager->stage(dwxStream[k], slot, rows[rowOf(c)], unitInCta(c),
+                          dGates[layout.inputValue[k]]);
+      }
       em.ifValid(valid[rowOf(c)], [&] {
-        storeGateGradients(em, cell, layout, dGates, arg("dgates"),
-                           arg("dwx"), bi, t, head, u);
+        if (!stager)
+          storeGateGradients(em, cell, layout, dGates, arg("dgates"),
+                             arg("dwx"), bi, t, head, u);
         for (size_t k = 0; hx && k < gates.size(); ++k)
           if (layout.rRow[k] >= 0)
             memref::StoreOp::create(
@@ -542,6 +602,13 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     llvm::append_range(next, aheadValues);
     scf::YieldOp::create(b, loc, next);
   }
+
+  // The last iteration's (step 0) staged rows: its barrier followed them.
+  if (stager)
+    stager->flush(arith::RemUIOp::create(b, loc, lastStep, em.cst(2)),
+                  em.cst(0),
+                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                        steps, em.cst(0)));
 
   for (int64_t c = 0; c < kElements; ++c)
     em.ifValid(owner ? Value(arith::AndIOp::create(

@@ -246,7 +246,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
   std::optional<ScheduleAttr>
   findMmaBackwardSchedule(MLIRContext *ctx, const ChipLimits &limits,
                           Type elementType, int64_t gates, int64_t dh,
-                          int64_t numStates, int64_t numGateValues) {
+                          int64_t numStates, int64_t numGateValues,
+                          int64_t wxGates) {
     if (!mma || batchTile != kMmaBatchTile ||
         !(elementType.isBF16() || elementType.isF16()) || dh % 16 != 0)
       return std::nullopt;
@@ -278,11 +279,25 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
           // gather (sLSTM 256: 8 bytes spilled at 243 estimated): where
           // they do not fit, the grid barrier.
           constexpr int64_t kClusterRegisters = 12;
-          return makeMmaSchedule(
-              ctx, split, shared,
-              clusterAllowed(split) &&
-                  registers + kClusterRegisters <=
-                      registerBudget(split.threads));
+          bool inCluster = clusterAllowed(split) &&
+                           registers + kClusterRegisters <=
+                               registerBudget(split.threads);
+          // The stage of the step's gate gradients (dgates in f32, dwx in
+          // the element type), at the end.
+          SmallVector<Type> staged(numGateValues, Float32Type::get(ctx));
+          staged.append(wxGates, elementType);
+          int64_t stageBytes =
+              stagedStoreBytes(staged, kMmaBatchTile, split.units);
+          // Its registers count against the estimate without the prefetch,
+          // as in the forward (on sm_90 ptxas used none more: LSTM 64 took
+          // 249 registers staged, 254 without).
+          bool stage = stagedStores &&
+                       shared + stageBytes <= limits.maxSharedBytesPerBlock &&
+                       registers + stagedStoreRegisters(chip, staged.size()) <=
+                           registerBudget(split.threads);
+          if (stage)
+            shared += stageBytes;
+          return makeMmaSchedule(ctx, split, shared, inCluster, stage);
         });
   }
 
@@ -333,7 +348,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     if (cell)
       backward = findMmaBackwardSchedule(
           op.getContext(), limits, rType.getElementType(), gates, dh,
-          cell.getNumStates(), numGateValues(cell));
+          cell.getNumStates(), numGateValues(cell), wxGates);
     if (!backward)
       backward = findSchedule(op.getContext(), limits, gates, dh, rBytes,
                               gates, tiles);

@@ -6,21 +6,37 @@
 // 32 / 16 = 8 k-tiles x 4 registers, each a pair of R[k, j, i], R[k, j+1, i]
 // (two scalar loads, packed). Per step: the adjoint of the thread's four
 // elements, dg split into hi and lo in shared memory ([2][8][2 x 4 x 32 + 8]
-// bf16), one barrier, 2 parts x 8 k-tiles = 16 mma.sync m16n8k16.
-// CHECK: entry = "lstm_backward", grid = ["ctas_per_head", "heads", "batch_tiles"], kind = "backward", ptx = "kernels.ptx", schedule = {batch_tile = 8 : i64, ctas_per_head = 1 : i64, grid_barrier = false, r_placement = "registers", shared_bytes = 8448 : i64, threads = 64 : i64
+// bf16), one barrier, 2 parts x 8 k-tiles = 16 mma.sync m16n8k16. The gate
+// gradients are staged (stagedStores): after dg (8448 B) 4 rows of dgates
+// ([2][8][32 + 4] f32) and 4 of dwx ([2][8][32 + 8] bf16), 22784 B in all;
+// at the top of each step the CTA writes the previous step's (t + 1) rows
+// out as 16-byte runs, and every thread stages its elements' gradients.
+// CHECK: entry = "lstm_backward", grid = ["ctas_per_head", "heads", "batch_tiles"], kind = "backward", ptx = "kernels.ptx", schedule = {batch_tile = 8 : i64, ctas_per_head = 1 : i64, grid_barrier = false, r_placement = "registers", shared_bytes = 22784 : i64, threads = 64 : i64
 // CHECK-LABEL: gpu.func @lstm_backward(
 // CHECK-SAME: known_block_size = array<i32: 64, 1, 1>
 // CHECK-SAME: nvvm.minctasm = 1 : i32
 // CHECK: memref.view {{.*}} to memref<2x8x264xbf16, #gpu.address_space<workgroup>>
+// CHECK: %[[DG0:.*]] = memref.view {{.*}}[%c8448][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x36xf32, #gpu.address_space<workgroup>>
+// CHECK-COUNT-3: to memref<2x8x36xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[DWX0:.*]] = memref.view {{.*}}[%c17664][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x40xbf16, #gpu.address_space<workgroup>>
 // CHECK-COUNT-32: vector.from_elements {{.*}} : vector<2xbf16>
 // CHECK: scf.for
 // CHECK-NOT: memref.load %arg0
+// CHECK: vector.load %[[DG0]][{{.*}}] {alignment = 16 : i64} : memref<2x8x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK: vector.store {{.*}} {alignment = 16 : i64} : memref<?x?x4x?x32xf32>, vector<4xf32>
+// CHECK: vector.load %[[DWX0]][{{.*}}] {alignment = 16 : i64} : memref<2x8x40xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK: vector.store {{.*}} {alignment = 16 : i64} : memref<?x?x4x?x32xbf16>, vector<8xbf16>
+// CHECK: memref.store {{.*}}, %[[DG0]][
+// CHECK: memref.store {{.*}}, %[[DWX0]][
+// CHECK-NOT: memref.store {{.*}} : memref<?x?x4x?x32xf32>
 // CHECK: arith.truncf {{.*}} : f32 to bf16
 // CHECK: gpu.barrier
 // CHECK-COUNT-16: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: scf.yield
 // CHECK: } {flashrnn.time_loop}
+// The last step's rows.
+// CHECK: vector.load %[[DG0]]
 // CHECK: gpu.return
 
 // The cache pass leaves it alone (no load of R in the loop) and grid-sync has

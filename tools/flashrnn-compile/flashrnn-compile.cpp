@@ -67,7 +67,7 @@ static cl::opt<bool> noClusters(
              "never as a thread-block cluster"));
 static cl::opt<bool> noStagedStores(
     "no-staged-stores",
-    cl::desc("store the tensor-core forward's per-step outputs straight from "
+    cl::desc("store the tensor-core kernels' per-step outputs straight from "
              "each thread (default: staged in shared memory and written a "
              "step later as whole 16-byte runs)"));
 static cl::opt<bool> preciseMath(
@@ -150,8 +150,8 @@ static std::string describeSchedule(ScheduleAttr s) {
                               : "a block barrier")
      << " per step";
   if (s.getStagedStores())
-    os << "; outputs staged in shared memory, stored as 16-byte runs "
-          "(training forward; inference with 3+ states)";
+    os << "; per-step outputs staged in shared memory, stored as 16-byte "
+          "runs";
   return text;
 }
 
