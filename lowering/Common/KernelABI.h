@@ -76,6 +76,13 @@ int64_t stagedStoreBytes(llvm::ArrayRef<Type> types, int64_t rows,
 /// (LSTM) it is even (0.673 / 0.670), with 1 (GRU, Elman) and at DH 256
 /// and 768 (rows of 32 to 16 units) it loses 0.5-3.5%.
 constexpr int64_t kMinStagedStreams = 3;
+/// The fewest units per CTA for which the tensor-core kernels stage their
+/// stores: with 16 (DH 768 over 48 CTAs) a staged row is two or four runs
+/// and the copy costs more than it saves (H100, B = 16: GRU 768 training
+/// forward 2.78 -> 2.95 ms, backward 6.29 -> 6.48; LSTM 768 inference
+/// forward 2.51 -> 2.60); from 32 on it pays (GRU 256 backward 3.68 ->
+/// 3.60, LSTM 64 1.38 -> 1.27).
+constexpr int64_t kMinStagedUnits = 32;
 
 /// The registers a thread spends on the staged stores of `streams` output
 /// streams (the copy's addresses, loop-invariant per stream): fitted so

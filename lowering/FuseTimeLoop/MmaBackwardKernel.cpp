@@ -461,15 +461,6 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     SmallVector<Value> aheadValues;
     if (prefetch)
       aheadValues = loadStep(ahead);
-    // The previous iteration's (step t + 1) staged rows: written before its
-    // barrier; the next writes into that slot come after this step's.
-    if (stager) {
-      Value previousSlot = arith::SubIOp::create(b, loc, em.cst(1), slot);
-      Value laterStep = addc(t, 1);
-      Value notFirst = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::ugt, it, em.cst(0));
-      stager->flush(previousSlot, laterStep, notFirst);
-    }
 
     // Per element: the adjoint of the body, the step's stores, and dg of
     // the recurrent parts published: into shared memory (hi and lo) within
@@ -554,6 +545,16 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     }
     if (latePrefetch)
       aheadValues = loadStep(ahead);
+    // The previous iteration's (step t + 1) staged rows, after this step's
+    // adjoints (off their dependent chain): written before the previous
+    // barrier; the next writes into that slot come after this step's.
+    if (stager) {
+      Value previousSlot = arith::SubIOp::create(b, loc, em.cst(1), slot);
+      Value laterStep = addc(t, 1);
+      Value notFirst = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ugt, it, em.cst(0));
+      stager->flush(previousSlot, laterStep, notFirst);
+    }
     if (inCluster)
       pullGradients(slot);
     else if (ctas > 1)

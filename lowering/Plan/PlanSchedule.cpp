@@ -219,7 +219,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                           Float32Type::get(ctx));
           int64_t stageBytes = stagedStoreBytes(
               staged, kMmaBatchTile, split.units);
-          bool stage = stagedStores &&
+          bool stage = stagedStores && split.units >= kMinStagedUnits &&
                        int64_t(staged.size()) >= kMinStagedStreams &&
                        shared + stageBytes <= limits.maxSharedBytesPerBlock &&
                        registers + stagedStoreRegisters(chip, staged.size()) <=
@@ -288,12 +288,23 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
           staged.append(wxGates, elementType);
           int64_t stageBytes =
               stagedStoreBytes(staged, kMmaBatchTile, split.units);
-          // Its registers count against the estimate without the prefetch,
-          // as in the forward (on sm_90 ptxas used none more: LSTM 64 took
-          // 249 registers staged, 254 without).
-          bool stage = stagedStores &&
+          // Only a head in one CTA stages: the copy sits after the
+          // adjoints, where the next step's values are already live, and
+          // split kernels, whose register estimate is loosest, spilled
+          // (CIFG-LSTM 128, Li-GRU and JANET 768: 8 bytes on sm_90, even
+          // with 16 registers of margin); the one split case measured
+          // gained little (GRU 256: 3.68 -> 3.60 ms). Its registers count
+          // against the estimate without the prefetch, as in the forward,
+          // with a margin for the values live across the copy, fitted to
+          // ptxas -v (CIFG-LSTM 128, estimated 216 + 18, spilled 8 bytes
+          // with a margin of 16; LSTM 64, 204 + 24, took 250 registers
+          // staged, 254 direct).
+          constexpr int64_t kBackwardStageMargin = 24;
+          bool stage = stagedStores && split.ctas == 1 &&
+                       split.slices == 1 &&
                        shared + stageBytes <= limits.maxSharedBytesPerBlock &&
-                       registers + stagedStoreRegisters(chip, staged.size()) <=
+                       registers + kBackwardStageMargin +
+                               stagedStoreRegisters(chip, staged.size()) <=
                            registerBudget(split.threads);
           if (stage)
             shared += stageBytes;

@@ -9,8 +9,8 @@
 // bf16), one barrier, 2 parts x 8 k-tiles = 16 mma.sync m16n8k16. The gate
 // gradients are staged (stagedStores): after dg (8448 B) 4 rows of dgates
 // ([2][8][32 + 4] f32) and 4 of dwx ([2][8][32 + 8] bf16), 22784 B in all;
-// at the top of each step the CTA writes the previous step's (t + 1) rows
-// out as 16-byte runs, and every thread stages its elements' gradients.
+// every thread stages its elements' gradients, and after the adjoints the
+// CTA writes the previous step's (t + 1) rows out as 16-byte runs.
 // CHECK: entry = "lstm_backward", grid = ["ctas_per_head", "heads", "batch_tiles"], kind = "backward", ptx = "kernels.ptx", schedule = {batch_tile = 8 : i64, ctas_per_head = 1 : i64, grid_barrier = false, r_placement = "registers", shared_bytes = 22784 : i64, threads = 64 : i64
 // CHECK-LABEL: gpu.func @lstm_backward(
 // CHECK-SAME: known_block_size = array<i32: 64, 1, 1>
@@ -22,14 +22,15 @@
 // CHECK-COUNT-32: vector.from_elements {{.*}} : vector<2xbf16>
 // CHECK: scf.for
 // CHECK-NOT: memref.load %arg0
-// CHECK: vector.load %[[DG0]][{{.*}}] {alignment = 16 : i64} : memref<2x8x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
-// CHECK: vector.store {{.*}} {alignment = 16 : i64} : memref<?x?x4x?x32xf32>, vector<4xf32>
-// CHECK: vector.load %[[DWX0]][{{.*}}] {alignment = 16 : i64} : memref<2x8x40xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
-// CHECK: vector.store {{.*}} {alignment = 16 : i64} : memref<?x?x4x?x32xbf16>, vector<8xbf16>
 // CHECK: memref.store {{.*}}, %[[DG0]][
 // CHECK: memref.store {{.*}}, %[[DWX0]][
 // CHECK-NOT: memref.store {{.*}} : memref<?x?x4x?x32xf32>
 // CHECK: arith.truncf {{.*}} : f32 to bf16
+// The previous step's rows, after this step's adjoints, before the barrier.
+// CHECK: vector.load %[[DG0]][{{.*}}] {alignment = 16 : i64} : memref<2x8x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK: vector.store {{.*}} {alignment = 16 : i64} : memref<?x?x4x?x32xf32>, vector<4xf32>
+// CHECK: vector.load %[[DWX0]][{{.*}}] {alignment = 16 : i64} : memref<2x8x40xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
+// CHECK: vector.store {{.*}} {alignment = 16 : i64} : memref<?x?x4x?x32xbf16>, vector<8xbf16>
 // CHECK: gpu.barrier
 // CHECK-COUNT-16: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
 // CHECK-NOT: nvvm.mma.sync
