@@ -4,7 +4,7 @@
 # pass checked against float64 (odd B, T = 1 and short T, DH 32 to 768, one
 # head of 2048), sanitized (single CTA, cluster and grid backward), timed
 # for the rows of docs/PERFORMANCE.md next to --no-staged-stores packages
-# ("-direct"), and the cuDNN anchor in the same run. Full logs in $OUT.
+# ("-direct"); CUDNN=1 adds the cuDNN anchor. Full logs in $OUT.
 set -u
 cmake -G Ninja -S runtime -B build-gpu -DCMAKE_BUILD_TYPE=Release > $OUT/build.log 2>&1 && ninja -C build-gpu >> $OUT/build.log 2>&1 || { tail -20 $OUT/build.log; exit 2; }
 R=build-gpu/bin/flashrnn-run
@@ -35,7 +35,7 @@ done
 echo "PASS lines: $(grep -cE 'PASS$' $OUT/check.txt), runs: $(grep -c '^###' $OUT/check.txt)"; grep -E "FAIL|rc=[1-9]" $OUT/check.txt | head; grep -E "^(memcheck|racecheck|synccheck)" $OUT/check.txt
 echo "=== timing"
 {
-for spec in lstm-bf16-dh64:16,1024,12 lstm-bf16-dh64-direct:16,1024,12 lstm-bf16-dh64:2,1024,12 lstm-bf16-dh64:64,1024,12 lstm-bf16-dh64:256,1024,12 lstm-f16-dh64:16,1024,12 \
+for spec in lstm-bf16-dh64:16,1024,12 lstm-bf16-dh64-direct:16,1024,12 lstm-bf16-dh64:2,1024,12 lstm-bf16-dh64:64,1024,12 lstm-f16-dh64:16,1024,12 \
             gru-bf16-dh64:16,1024,12 elman-bf16-dh64:16,1024,12 slstm-bf16-dh64:16,1024,12 \
             lstm-bf16-dh256:16,1024,3 gru-bf16-dh256:16,1024,3 gru-bf16-dh256-direct:16,1024,3 elman-bf16-dh256:16,1024,3 slstm-bf16-dh256:16,1024,3 lstm-bf16-dh128:16,1024,6 \
             lstm-bf16-dh768:16,1024,1 lstm-bf16-dh768:8,1024,1 lstm-bf16-dh768:64,1024,1 gru-bf16-dh768:16,1024,1 gru-bf16-dh768-direct:16,1024,1 elman-bf16-dh768:16,1024,1 slstm-bf16-dh768:16,1024,1; do
@@ -45,4 +45,5 @@ for spec in lstm-bf16-dh64:16,1024,12 lstm-bf16-dh64-direct:16,1024,12 lstm-bf16
 done
 } > $OUT/bench.txt 2>&1
 cat $OUT/bench.txt
-timeout 150 python3 scripts/cudnn_anchor.py > $OUT/cudnn.txt 2>&1; tail -8 $OUT/cudnn.txt
+[ "${CUDNN:-0}" = 1 ] && { timeout 150 python3 scripts/cudnn_anchor.py > $OUT/cudnn.txt 2>&1; tail -8 $OUT/cudnn.txt; }
+timeout 200 build-gpu/bin/flashrnn-bench $P/lstm-bf16-dh64 --shape 256,1024,12 --backward --no-check --repeat 5 2>&1 | grep -E "^\| [0-9]|rror" | head -2
