@@ -94,6 +94,17 @@ def _ptr(t):
     return t.data_ptr() if t.numel() else 0
 
 
+def _dense(t):
+    """`t` as a dense row-major tensor at a 16-byte aligned address, as the
+    runtime requires (the tensor-core kernels read pairs of 16-bit elements
+    and write their per-step outputs as 16-byte runs): a contiguous view at
+    an offset is copied."""
+    t = t.contiguous()
+    if t.numel() and t.data_ptr() % 16:
+        t = t.clone()
+    return t
+
+
 def _alloc(args, given, device):
     """The buffers of one launch: `given` tensors, the rest allocated."""
     out = dict(given)
@@ -147,7 +158,7 @@ class _RNNFunction(torch.autograd.Function):
         def grad_in(g, shape):
             if g is None:
                 return torch.zeros(shape, dtype=dtype, device=device)
-            return g.to(dtype).contiguous()
+            return _dense(g.to(dtype))
 
         dstates = grad_in(dstates, (S, B, T, NH, DH))
         dlast = grad_in(dlast, (S, B, NH, DH))
@@ -191,15 +202,11 @@ def rnn(cell, Wx, R, b, s0=None):
     pkg = as_cell(cell).package(dtype, head_dim, chip_of(Wx.device))
     dims = validate.infer_sizes(pkg.counts, pkg.head_dim, Wx.shape, R.shape,
                                 b.shape, None if s0 is None else s0.shape)
-    # The kernels read dense row-major buffers; R as 4-byte pairs (the
-    # tensor-core forward), so a contiguous view at an odd element offset is
-    # copied.
-    Wx, R, b = Wx.contiguous(), R.contiguous(), b.contiguous()
-    if R.data_ptr() % 4:
-        R = R.clone()
+    # The kernels read dense row-major buffers at 16-byte aligned addresses.
+    Wx, R, b = _dense(Wx), _dense(R), _dense(b)
     has_s0 = s0 is not None
     if has_s0:
-        s0 = s0.contiguous()
+        s0 = _dense(s0)
     else:
         B, _, NH = dims
         init = torch.tensor(pkg.state_inits, dtype=Wx.dtype, device=Wx.device)
