@@ -131,7 +131,7 @@ static FailureOr<SequenceOp> selectSequence(ModuleOp module) {
 
 /// One line on how a kernel runs: the matmul, where R lives, the split of a
 /// head over CTAs and the synchronisation per step.
-static std::string describeSchedule(ScheduleAttr s) {
+static std::string describeSchedule(ScheduleAttr s, bool forward) {
   std::string text;
   llvm::raw_string_ostream os(text);
   if (s.getRPlacement() == "registers")
@@ -151,7 +151,9 @@ static std::string describeSchedule(ScheduleAttr s) {
      << " per step";
   if (s.getStagedStores())
     os << "; per-step outputs staged in shared memory, stored as 16-byte "
-          "runs";
+          "runs"
+       << (forward ? " (inference: only with 3+ output rows per element)"
+                   : "");
   return text;
 }
 
@@ -300,10 +302,10 @@ int main(int argc, char **argv) {
   if (!quiet && !cpuOnly) {
     if (auto forward = (*sequence)->getAttrOfType<ScheduleAttr>(
             "flashrnn.schedule"))
-      llvm::errs() << "  forward:  " << describeSchedule(forward) << "\n";
+      llvm::errs() << "  forward:  " << describeSchedule(forward, true) << "\n";
     if (auto backward = (*sequence)->getAttrOfType<ScheduleAttr>(
             "flashrnn.backward_schedule"))
-      llvm::errs() << "  backward: " << describeSchedule(backward) << "\n";
+      llvm::errs() << "  backward: " << describeSchedule(backward, false) << "\n";
     if (auto reduction =
             (*sequence)->getAttrOfType<StringAttr>("flashrnn.reduction")) {
       StringRef kind = reduction.getValue();
