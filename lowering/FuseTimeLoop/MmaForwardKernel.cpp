@@ -44,6 +44,12 @@
 //     PRMTs; deeper 16-bit prefetch measured no better). Measured at LSTM
 //     64x12, B = 16 (H100): 16-bit 1 / 3 steps 0.724 / 0.732 ms; words
 //     1 / 2 / 3 steps 0.761 / 0.672 / 0.747 ms (Elman 0.536 -> 0.546).
+//   * With the schedule's stagedStores, the step's output rows (states; in
+//     training also the saved gate values and states) go through a stage
+//     at the end of the shared memory and are written a step later as
+//     16-byte runs (StagedStores.h): one scattered 2- or 4-byte store per
+//     value and thread otherwise. The planner stages where it measured a
+//     gain (KernelABI.h: kMinStagedStreams, kMinStagedUnits).
 //   * In training mode h is split into two bf16/f16 parts, h = hi + lo (lo
 //     the rounding error of hi), and the matmul runs on both: R . h then
 //     carries about 16 bits of h instead of 8, as the scalar kernel's f32 h

@@ -30,10 +30,11 @@ struct StagedStream {
 
 /// The shared-memory stage of `streams` output rows: [stream][slot 2][row]
 /// [units + pad], each stream in its memref's element type, rows padded by
-/// 16 bytes (so that the rows a warp writes start in different banks).
+/// 16 bytes (so that the rows a warp writes start in different banks). Its
+/// size in shared memory is stagedStoreBytes (KernelABI.h), which the
+/// planner reserves at the end of the kernel's dynamic shared memory.
 class StagedRowStores {
 public:
-  /// (Its size in shared memory: stagedStoreBytes, KernelABI.h.)
   /// The stage at `byteOffset` of the dynamic shared memory, for a CTA of
   /// `threads` threads that owns `units` units from `firstUnit` on and the
   /// batch rows `tileStart` .. tileStart + rows - 1 of `batchSize`.
