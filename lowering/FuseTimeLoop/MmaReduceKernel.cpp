@@ -10,9 +10,10 @@
 // no amount of threads hides. Here it runs on tensor cores:
 //   * A CTA of four warps owns a 64 x 64 tile of C and one of kSplit slices
 //     of K; the grid is (tiles x kSplit, heads), with kSplit chosen so that a
-//     head has about 256 CTAs (at most 16 slices) whatever B and T are (both
-//     are run-time sizes). 64 left LSTM 256 with one slice per tile: 192
-//     CTAs of 4 warps each streaming all of B x T, latency-bound at 2.0 ms.
+//     head has about 256 CTAs (at least 2 and at most 16 slices) whatever B
+//     and T are (both are run-time sizes). 64 left LSTM 256 with one slice
+//     per tile: 192 CTAs of 4 warps each streaming all of B x T,
+//     latency-bound at 2.0 ms.
 //   * Each 32-term chunk of K is staged in shared memory (A: 32 x 64
 //     gradients, B: 32 x 64 values of h_{t-1}), rows padded to 72 words so
 //     that the fragment loads of a warp (4 k-rows x 8 columns) hit 32
@@ -57,6 +58,13 @@ constexpr int64_t kChunk = 32;      // K terms staged at once
 constexpr int64_t kStride = 72;     // padded row of a staged chunk (words)
 constexpr int64_t kCtasPerHead = 256; // the target that sets kSplit
 constexpr int64_t kMaxSplit = 16;
+// At least two slices per tile: with one (DH 768: 576 tiles, 1.45 waves of
+// three CTAs per SM) each CTA streamed all of B x T and the last wave ran
+// half empty. Two: LSTM 768 reduce 1.456 -> 1.265 ms at B = 16, 5.80 ->
+// 4.90 at B = 64 (H100, reduce-split-target-2026-11-25.txt). More slices
+// than the 256-CTA target asks for cost time where a head has few tiles
+// (LSTM 256: 4 slices 0.432 ms, 12: 0.463, 16: 0.489).
+constexpr int64_t kMinSplit = 2;
 constexpr int64_t kMinCtasPerSM = 3;
 
 /// The tiling of one head's GEMM.
@@ -66,8 +74,8 @@ struct ReduceTiling {
     mTiles = (rows + kTileRows - 1) / kTileRows;
     nTiles = (dh + kTileCols - 1) / kTileCols;
     tiles = mTiles * nTiles;
-    split = std::clamp<int64_t>((kCtasPerHead + tiles - 1) / tiles, 1,
-                                kMaxSplit);
+    split = std::clamp<int64_t>((kCtasPerHead + tiles - 1) / tiles,
+                                kMinSplit, kMaxSplit);
   }
   int64_t rows, mTiles, nTiles, tiles, split;
 };
