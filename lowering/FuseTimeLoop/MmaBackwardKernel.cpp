@@ -144,6 +144,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   auto rowOf = [&](int64_t c) { return c % 2; };
 
   Value dgs = em.sharedView({2, kRowsPerTile, rowLength}, e);
+  Value dgsBase = sharedBaseAddress(b, loc, dgs);
   // The K slices' partial sums of dh, after dg: [slice][group][c][lane].
   Value partials =
       kSlices > 1
@@ -568,18 +569,28 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
 
     // dh_{t-1} = R^T dg: per part two independent K chains (even and odd
     // k-tiles), summed at the end.
+    // The B fragments (dg of batch row g, inputs 2q (+8) of each k-tile)
+    // come by ldmatrix, one per two k-tiles instead of four 32-bit loads:
+    // every row and part starts 16-byte aligned, and a row is an odd number
+    // of 16-byte units long, so the 8 rows of a matrix hit different banks.
     int64_t chains = kTiles > 1 ? 2 * kParts : kParts;
     SmallVector<SmallVector<Value>> acc(chains,
                                         SmallVector<Value>(4, em.cstF32(0.0)));
-    for (int64_t part = 0; part < kParts; ++part)
+    Value dgTile = sharedByteAddress(
+        b, loc, dgsBase,
+        arith::MulIOp::create(b, loc, slot,
+                              em.cst(kRowsPerTile * rowLength *
+                                     (e.getIntOrFloatBitWidth() / 8))));
+    for (int64_t part = 0; part < kParts; ++part) {
+      SmallVector<Value> dgFrag = mma.ldMatrixPairs(
+          dgTile, lane, addc(sliceK, part * gr * dh), rowLength, kTiles);
       for (int64_t kt = 0; kt < kTiles; ++kt) {
-        Value base = add(sliceK, addc(twoQ, part * gr * dh + 16 * kt));
-        SmallVector<Value> bFrag = {mma.loadPair(dgs, {slot, g, base}),
-                                    mma.loadPair(dgs, {slot, g, addc(base, 8)})};
+        SmallVector<Value> bFrag = {dgFrag[2 * kt], dgFrag[2 * kt + 1]};
         int64_t chain = (chains / kParts) * part + (kTiles > 1 ? kt % 2 : 0);
         acc[chain] = mma.mma(ArrayRef<Value>(rFrag).slice(4 * kt, 4), bFrag,
                              acc[chain]);
       }
+    }
 
     SmallVector<Value> dhOf;
     for (int64_t c = 0; c < kElements; ++c) {

@@ -7,6 +7,7 @@
 #ifndef FLASHRNN_LOWERING_FUSETIMELOOP_MMAEMITTER_H
 #define FLASHRNN_LOWERING_FUSETIMELOOP_MMAEMITTER_H
 
+#include "lowering/Common/ClusterMemory.h"
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -52,6 +53,61 @@ struct MmaEmitter {
     Value bits = vector::BitCastOp::create(
         b, em.loc, VectorType::get({1}, b.getI32Type()), load);
     return vector::ExtractOp::create(b, em.loc, bits, ArrayRef<int64_t>{0});
+  }
+
+  /// The B fragments (N = 8 rows, K = 16 per k-tile) of `kTiles` k-tiles of
+  /// a tile of 8 rows of 16-bit elements in shared memory, `rowStride`
+  /// elements apart, at `tile` (!llvm.ptr<3>), from input `firstColumn` on:
+  /// the same registers as loadPair at (row g, inputs 16kt + 2q (+8)), by
+  /// one ldmatrix.x4 per two k-tiles (x2 for an odd last one) instead of
+  /// four 32-bit loads. Lane l gives the address of row l % 8 of matrix
+  /// l / 8 (8 consecutive inputs); every row must be 16-byte aligned, and
+  /// all lanes of the warp must run it. Returns [kt][half].
+  SmallVector<Value> ldMatrixPairs(Value tile, Value lane, Value firstColumn,
+                                   int64_t rowStride, int64_t kTiles) {
+    OpBuilder &b = em.b;
+    Location loc = em.loc;
+    Value row = arith::RemUIOp::create(b, loc, lane, em.cst(8));
+    Value matrix = arith::DivUIOp::create(b, loc, lane, em.cst(8));
+    int64_t bytes = elementType.getIntOrFloatBitWidth() / 8;
+    // Byte offset of input `column` of the lane's row.
+    auto at = [&](Value column) {
+      Value element = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, row, em.cst(rowStride)),
+          column);
+      return sharedByteAddress(
+          b, loc, tile,
+          arith::MulIOp::create(b, loc, element, em.cst(bytes)));
+    };
+    Type i32 = b.getI32Type();
+    SmallVector<Value> pairs;
+    for (int64_t kt = 0; kt < kTiles; kt += 2) {
+      int64_t num = kt + 1 < kTiles ? 4 : 2;
+      // x4: matrices 0-3 are inputs 16kt + 0, 8, 16, 24; x2 reads the
+      // addresses of lanes 0-15 only (the others repeat them).
+      Value which = num == 4 ? matrix
+                             : arith::RemUIOp::create(b, loc, matrix,
+                                                      em.cst(2));
+      Value column = arith::AddIOp::create(
+          b, loc, firstColumn,
+          arith::AddIOp::create(
+              b, loc, em.cst(16 * kt),
+              arith::MulIOp::create(b, loc, which, em.cst(8))));
+      Type resultType = LLVM::LLVMStructType::getLiteral(
+          b.getContext(), SmallVector<Type>(num, i32));
+      Value loaded = NVVM::LdMatrixOp::create(
+          b, loc, resultType, at(column), num, NVVM::MMALayout::row,
+          NVVM::LdStMatrixShapeAttr::get(b.getContext(), 8, 8),
+          NVVM::LdStMatrixEltType::B16);
+      for (int64_t i = 0; i < num; ++i) {
+        Value word = LLVM::ExtractValueOp::create(b, loc, loaded, i);
+        pairs.push_back(elementType.isBF16()
+                            ? word
+                            : Value(LLVM::BitcastOp::create(
+                                  b, loc, pairType(), word)));
+      }
+    }
+    return pairs;
   }
 
   Value zeroPair() {

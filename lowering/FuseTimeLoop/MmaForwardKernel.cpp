@@ -61,6 +61,7 @@
 //     that the 8 rows of a load still hit 32 different banks).
 //
 //===----------------------------------------------------------------------===//
+#include "lowering/Common/ClusterMemory.h"
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
 #include "lowering/FuseTimeLoop/MmaEmitter.h"
 #include "lowering/FuseTimeLoop/StagedStores.h"
@@ -279,6 +280,11 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   Value sliceStart = arith::AddIOp::create(
       b, loc, arith::MulIOp::create(b, loc, slice, em.cst(16 * kTiles)),
       arith::MulIOp::create(b, loc, q, em.cst(2)));
+  // The first input of the warp's K slice, and h's shared tile as an
+  // address (for ldmatrix).
+  Value sliceColumn =
+      arith::MulIOp::create(b, loc, slice, em.cst(16 * kTiles));
+  Value hsBase = sharedBaseAddress(b, loc, hs);
   SmallVector<Value> column; // per k-tile: low and high half
   for (int64_t kt = 0; kt < kTiles; ++kt)
     for (int64_t half = 0; half < 2; ++half)
@@ -313,12 +319,50 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
                           : mma.zeroPair());
 
     // h_{t-1}'s B fragments: batch row g, inputs 16kt + 2q (+8), per part.
+    // With one part (inference) they come from ldmatrix, one per two
+    // k-tiles instead of four 32-bit loads (mma.ldMatrixPairs).
     SmallVector<Value> hFrag; // [part][kt][half]
-    for (int64_t part = 0; part < parts; ++part)
-      for (int64_t kt = 0; kt < kTiles; ++kt)
-        for (int64_t half = 0; half < 2; ++half)
-          hFrag.push_back(mma.loadPair(
-              hs, {slot, g, em.cst(part), column[2 * kt + half]}));
+    if (parts == 1) {
+      int64_t slotBytes =
+          kRowsPerTile * rowStride * (e.getIntOrFloatBitWidth() / 8);
+      Value tile = sharedByteAddress(
+          b, loc, hsBase, arith::MulIOp::create(b, loc, slot,
+                                                em.cst(slotBytes)));
+      hFrag = mma.ldMatrixPairs(tile, lane, sliceColumn, rowStride, kTiles);
+    } else {
+      for (int64_t part = 0; part < parts; ++part)
+        for (int64_t kt = 0; kt < kTiles; ++kt)
+          for (int64_t half = 0; half < 2; ++half)
+            hFrag.push_back(mma.loadPair(
+                hs, {slot, g, em.cst(part), column[2 * kt + half]}));
+    }
+
+    // The input part of a gate that is not split (its Wx value plus its
+    // bias, both known before h_{t-1} is) starts the gate's first
+    // accumulator, so that the mma adds R.h to it: one add per gate and
+    // element less after the matmul, on the step's dependent chain. Only
+    // without K slices: with them slice 0 adds the other slices' partial
+    // sums, which must not carry the input again.
+    // foldedInput[gate * 2 + element]: the start value, or null.
+    SmallVector<Value> foldedInput(2 * mTiles * 2);
+    SmallVector<bool> folded(gates.size(), false);
+    if (kSlices == 1)
+      for (size_t k = 0; k < gates.size(); ++k) {
+        if (gates[k].getSplit() || layout.rRow[k] < 0 ||
+            (layout.wxRow[k] < 0 && !inputBias[k]))
+          continue;
+        folded[k] = true;
+        for (int64_t j = 0; j < kElements; ++j) {
+          Value in = layout.wxRow[k] >= 0
+                         ? decodeInput(carried[kElements * s + j * gw +
+                                               layout.wxRow[k]])
+                         : Value();
+          if (inputBias[k])
+            in = in ? arith::AddFOp::create(b, loc, in, inputBias[k])
+                    : inputBias[k];
+          foldedInput[layout.rRow[k] * 2 + j] = in;
+        }
+      }
 
     // The matmul: per m-tile and part two independent K chains (even and
     // odd k-tiles), summed at the end.
@@ -327,6 +371,10 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     for (int64_t mt = 0; mt < mTiles; ++mt) {
       SmallVector<SmallVector<Value>> acc(
           chains, SmallVector<Value>(4, em.cstF32(0.0)));
+      // d0, d1: gate 2mt, elements 0, 1; d2, d3: gate 2mt + 1.
+      for (int64_t i = 0; i < 4; ++i)
+        if (Value start = foldedInput[(2 * mt + i / 2) * 2 + i % 2])
+          acc[0][i] = start;
       for (int64_t part = 0; part < parts; ++part)
         for (int64_t kt = 0; kt < kTiles; ++kt) {
           ArrayRef<Value> a(&rFrag[(mt * kTiles + kt) * 4], 4);
@@ -380,15 +428,20 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
           recurrent.push_back(layout.rRow[k] >= 0
                                   ? recurrentOf[layout.rRow[k] * 2 + j]
                                   : Value());
+        // A folded gate's input part is already in its accumulator.
+        SmallVector<Value> unfoldedBias(inputBias);
+        for (size_t k = 0; k < gates.size(); ++k)
+          if (folded[k])
+            unfoldedBias[k] = Value();
         SmallVector<Value> gateValues = assembleGateValues(
             em, cell, layout,
             [&](size_t k) -> Value {
-              if (layout.wxRow[k] < 0)
+              if (layout.wxRow[k] < 0 || folded[k])
                 return Value();
               return decodeInput(
                   carried[kElements * s + j * gw + layout.wxRow[k]]);
             },
-            recurrent, inputBias, recurrentBias);
+            recurrent, unfoldedBias, recurrentBias);
         SmallVector<Value> states = applyCellBody(
             em, cell, carried.slice(j * s, s), gateValues);
         llvm::append_range(next, states);

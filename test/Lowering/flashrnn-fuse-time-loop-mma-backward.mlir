@@ -6,7 +6,8 @@
 // 32 / 16 = 8 k-tiles x 4 registers, each a pair of R[k, j, i], R[k, j+1, i]
 // (two scalar loads, packed). Per step: the adjoint of the thread's four
 // elements, dg split into hi and lo in shared memory ([2][8][2 x 4 x 32 + 8]
-// bf16), one barrier, 2 parts x 8 k-tiles = 16 mma.sync m16n8k16. The gate
+// bf16), one barrier, 2 parts x 8 k-tiles = 16 mma.sync m16n8k16 on
+// fragments of dg from 2 x 4 ldmatrix.x4. The gate
 // gradients are staged (stagedStores): after dg (8448 B) 4 rows of dgates
 // ([2][8][32 + 4] f32) and 4 of dwx ([2][8][32 + 8] bf16), 22784 B in all;
 // every thread stages its elements' gradients, and after the adjoints the
@@ -32,7 +33,14 @@
 // CHECK: vector.load %[[DWX0]][{{.*}}] {alignment = 16 : i64} : memref<2x8x40xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
 // CHECK: vector.store {{.*}} {alignment = 16 : i64} : memref<?x?x4x?x32xbf16>, vector<8xbf16>
 // CHECK: gpu.barrier
-// CHECK-COUNT-16: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// dg's B fragments come by ldmatrix.x4, one per two k-tiles (4 per part),
+// not as 32-bit loads of the dg rows.
+// CHECK-NOT: memref<2x8x264xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// CHECK-COUNT-4: nvvm.ldmatrix {{.*}}num = 4 : i32{{.*}} : (!llvm.ptr<3>) -> !llvm.struct<(i32, i32, i32, i32)>
+// CHECK-COUNT-8: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// CHECK-NOT: memref<2x8x264xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// CHECK-COUNT-4: nvvm.ldmatrix {{.*}}num = 4 : i32
+// CHECK-COUNT-8: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: scf.yield
 // CHECK: } {flashrnn.time_loop}

@@ -5,7 +5,11 @@
 // h in shared memory as bf16 rows padded to 72, both of a thread's batch rows
 // published by one exchange. Per step: R's fragments (2 m-tiles of two gates
 // x 4 k-tiles x 4 registers = 32 pair loads, loop-invariant; the
-// cache-recurrent-weights pass hoists them), 8 h fragment loads, 8 mma.sync.
+// cache-recurrent-weights pass hoists them), 2 ldmatrix.x4 of h (each the B
+// fragments of two k-tiles), 8 mma.sync. The input part of each gate (its Wx
+// word widened, plus its bias) starts the gate's first accumulator: the
+// first mma of each m-tile accumulates onto those sums, the odd k-tiles'
+// chain onto zeros.
 // CHECK-LABEL: gpu.func @lstm_forward(
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
 // CHECK-SAME: nvvm.minctasm = 1 : i32
@@ -18,8 +22,14 @@
 // CHECK-COUNT-16: vector.load %arg0[{{.*}}] {alignment = 4 : i64} : memref<?x?x4x?x64xbf16>, vector<2xbf16>
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32)
 // CHECK-COUNT-32: vector.load %arg1[{{.*}}] {alignment = 4 : i64} : memref<4x?x64x64xbf16>, vector<2xbf16>
-// CHECK-COUNT-8: vector.load %{{.*}} : memref<2x8x1x72xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
-// CHECK-COUNT-8: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// CHECK-NOT: memref<2x8x1x72xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// CHECK-COUNT-2: nvvm.ldmatrix %{{[0-9]+}} {eltType = #nvvm.ld_st_matrix_elt_type<b16>, layout = #nvvm.mma_layout<row>, num = 4 : i32, shape = #nvvm.ld_st_matrix_shape<m = 8, n = 8>} : (!llvm.ptr<3>) -> !llvm.struct<(i32, i32, i32, i32)>
+// CHECK-NOT: memref<2x8x1x72xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// CHECK-COUNT-8: arith.addf %{{[0-9]+}}, %{{[0-9]+}} : f32
+// CHECK-NEXT: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: nvvm.mma.sync A[{{.*}}]  B[{{.*}}]  C[%{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}, %{{[0-9]+}}]
+// CHECK: nvvm.mma.sync A[{{.*}}]  B[{{.*}}]  C[%[[ZERO]], %[[ZERO]], %[[ZERO]], %[[ZERO]]]
+// CHECK-COUNT-6: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: flashrnn.exchange %{{[0-9]+}}, %{{[0-9]+}} into
 // CHECK: } {flashrnn.time_loop}
@@ -32,6 +42,7 @@
 // TRAIN: memref.view {{.*}} to memref<2x4x4x68xbf16, #gpu.address_space<workgroup>>
 // TRAIN: flashrnn.exchange %{{[0-9]+}}, %{{[0-9]+}} into %{{.*}} epoch %{{.*}} {parts = 2 : i64, rows = 2 : i64} : memref<2x4x4x68xbf16
 // TRAIN: scf.for
+// TRAIN-NOT: nvvm.ldmatrix
 // TRAIN-COUNT-16: nvvm.mma.sync
 // TRAIN-NOT: nvvm.mma.sync
 // The saved gate values leave through the stage (flashrnn-fuse-time-loop-mma-staged.mlir).

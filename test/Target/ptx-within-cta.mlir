@@ -1,12 +1,20 @@
 // The LSTM example (12 heads of 64, bf16) compiles to one kernel per head and
 // batch tile: one block barrier per step, no grid barrier. By default the
 // recurrent matmul runs on tensor cores with R's fragments in registers, the
-// h fragments come from shared memory as 32-bit pairs, and tanh/sigmoid use
+// h fragments come from shared memory by ldmatrix, and tanh/sigmoid use
 // tanh.approx; --no-mma --precise-math gives the scalar kernel with R in
 // shared memory and libdevice's tanh.
 // RUN: flashrnn-compile %examples/lstm.mlir --inference-only -o %t.pkg -q
 // RUN: FileCheck %s --input-file=%t.pkg/kernels.ptx
 // RUN: flashrnn-compile %examples/lstm.mlir --inference-only --no-mma --precise-math -o %t.scalar -q
+// An odd number of k-tiles (DH 48: 3) loads the last one with ldmatrix.x2.
+// RUN: flashrnn-compile %examples/lstm.mlir --inference-only --head-dim 48 -o %t.dh48 -q
+// RUN: FileCheck %s --check-prefix=DH48 --input-file=%t.dh48/kernels.ptx
+// DH48: .visible .entry lstm_forward(
+// DH48: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// DH48: ldmatrix.sync.aligned.m8n8.x2.shared.b16
+// DH48-NOT: ld.shared.b32
+// DH48: bar.sync
 // RUN: FileCheck %s --check-prefix=SCALAR --input-file=%t.scalar/kernels.ptx
 // The training forward stages its output rows (states; saved gate values and
 // states in f32) in shared memory and writes them a step later as 16-byte
@@ -24,7 +32,7 @@
 // CHECK-NOT: atom.
 // CHECK-NOT: membar
 // CHECK: bar.sync
-// CHECK: ld.shared.b32
+// CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK: tanh.approx.f32
 // CHECK: cvt.rn.bf16.f32
