@@ -14,7 +14,7 @@
 // DH48: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // DH48: ldmatrix.sync.aligned.m8n8.x2.shared.b16
 // DH48-NOT: ld.shared.b32
-// DH48: bar.sync
+// DH48: mma.sync.aligned.m16n8k16
 // RUN: FileCheck %s --check-prefix=SCALAR --input-file=%t.scalar/kernels.ptx
 // The training forward stages its output rows (states; saved gate values and
 // states in f32) in shared memory and writes them a step later as 16-byte
