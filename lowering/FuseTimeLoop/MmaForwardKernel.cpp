@@ -73,6 +73,84 @@
 using namespace mlir;
 using namespace mlir::flashrnn;
 
+namespace {
+
+constexpr unsigned kGlobalSpace = 1; // NVPTX .global
+
+/// Wx [B, T, Gw, NH, DH] seen as addresses: per element the address of
+/// Wx[batch row, 0, 0, head, unit] (!llvm.ptr<1>, fixed for the sequence),
+/// and the byte strides of a step and of a gate.
+struct WxAddresses {
+  SmallVector<Value> element;
+  Value stepBytes, gateBytes;
+};
+
+WxAddresses wxAddresses(KernelEmitter &em, Value wx, ArrayRef<Value> batch,
+                        Value head, Value unit) {
+  OpBuilder &b = em.b;
+  Location loc = em.loc;
+  auto type = cast<MemRefType>(wx.getType());
+  Value bytes = em.cst(type.getElementTypeBitWidth() / 8);
+  auto mul = [&](Value x, Value y) -> Value {
+    return arith::MulIOp::create(b, loc, x, y);
+  };
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddIOp::create(b, loc, x, y);
+  };
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, wx);
+  auto strides = meta.getStrides();
+  Value aligned = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, wx);
+  // The innermost (DH) stride is 1: Wx is dense.
+  Value common = add(meta.getOffset(), add(mul(head, strides[3]), unit));
+  WxAddresses a;
+  for (Value row : batch) {
+    Value index = add(common, mul(row, strides[0]));
+    a.element.push_back(LLVM::IntToPtrOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext(), kGlobalSpace),
+        arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                   add(aligned, mul(index, bytes)))
+            .getResult()));
+  }
+  a.stepBytes = mul(strides[1], bytes);
+  a.gateBytes = mul(strides[2], bytes);
+  return a;
+}
+
+/// `base` (!llvm.ptr<1>) advanced by `byteOffset` (index).
+Value globalByteAddress(OpBuilder &b, Location loc, Value base,
+                        Value byteOffset) {
+  return LLVM::GEPOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext(), kGlobalSpace),
+      b.getI8Type(), base,
+      ValueRange{arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                            byteOffset)
+                     .getResult()});
+}
+
+/// The aligned 32-bit words of Wx at step `t`, per element and gate, at
+/// the element's address plus the step's and the gate's offsets.
+SmallVector<Value> loadWxWords(KernelEmitter &em, const WxAddresses &a,
+                               Value t, int64_t gates) {
+  OpBuilder &b = em.b;
+  Location loc = em.loc;
+  Value stepOffset = arith::MulIOp::create(b, loc, t, a.stepBytes);
+  SmallVector<Value> words;
+  for (Value element : a.element) {
+    Value step = globalByteAddress(b, loc, element, stepOffset);
+    for (int64_t k = 0; k < gates; ++k) {
+      Value at = k == 0 ? step
+                        : globalByteAddress(
+                              b, loc, step,
+                              arith::MulIOp::create(b, loc, a.gateBytes,
+                                                    em.cst(k)));
+      words.push_back(LLVM::LoadOp::create(b, loc, b.getI32Type(), at, 4));
+    }
+  }
+  return words;
+}
+
+} // namespace
+
 
 gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
                                                      StringRef name,
@@ -235,7 +313,20 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
           b, loc, b.getI32Type(),
           arith::AndIOp::create(b, loc, unit, em.cst(1))),
       arith::ConstantIntOp::create(b, loc, 16, 32));
+  // In the inference forward the words are addressed from one pointer per
+  // element, fixed before the time loop (its batch row, head and unit),
+  // plus the step's offset and the gate's: indexed through the memref, LLVM
+  // re-adds the loop-invariant terms of the linearized index every step (15
+  // 64-bit operations per step for LSTM's 8 words, against 10 so). LLVM
+  // keeps one pointer per word, though, and in the training forward those
+  // registers spilled (ptxas-mma-sweep.test: LSTM 768, sLSTM 96, CIFG-LSTM
+  // 96 and 768), so it indexes the memref.
+  std::optional<WxAddresses> wxAt;
+  if (!training)
+    wxAt = wxAddresses(em, arg("wx"), safeBatch, head, pairUnit);
   auto loadInputs = [&](Value t) {
+    if (wxAt)
+      return loadWxWords(em, *wxAt, t, gw);
     SmallVector<Value> values;
     for (int64_t j = 0; j < kElements; ++j)
       for (int64_t k = 0; k < gw; ++k)

@@ -15,12 +15,17 @@
 // CHECK-SAME: nvvm.minctasm = 1 : i32
 // CHECK: memref.view {{.*}} to memref<2x8x1x72xbf16, #gpu.address_space<workgroup>>
 // CHECK: memref.view {{.*}} to memref<2x4x2x72xbf16, #gpu.address_space<workgroup>>
+// Wx is addressed from one global pointer per batch row (from its strided
+// metadata), plus the step's and the gate's offsets.
+// CHECK: memref.extract_strided_metadata %arg0 : memref<?x?x4x?x64xbf16>
+// CHECK-COUNT-2: llvm.inttoptr %{{[0-9]+}} : i64 to !llvm.ptr<1>
 // CHECK: flashrnn.exchange %{{[0-9]+}}, %{{[0-9]+}} into %{{.*}} epoch %{{.*}} {rows = 2 : i64} : memref<2x4x2x72xbf16, #gpu.address_space<workgroup>>
 // Wx of steps 0 and 1 (two steps ahead: the register estimate fits) as 8
 // aligned 32-bit words each (the unit and its neighbour), carried into the
 // loop as i32 after the 4 states.
-// CHECK-COUNT-16: vector.load %arg0[{{.*}}] {alignment = 4 : i64} : memref<?x?x4x?x64xbf16>, vector<2xbf16>
+// CHECK-COUNT-16: llvm.load %{{[0-9]+}} {alignment = 4 : i64} : !llvm.ptr<1> -> i32
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32)
+// CHECK-COUNT-8: llvm.load %{{[0-9]+}} {alignment = 4 : i64} : !llvm.ptr<1> -> i32
 // CHECK-COUNT-32: vector.load %arg1[{{.*}}] {alignment = 4 : i64} : memref<4x?x64x64xbf16>, vector<2xbf16>
 // CHECK-NOT: memref<2x8x1x72xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
 // CHECK-COUNT-2: nvvm.ldmatrix %{{[0-9]+}} {eltType = #nvvm.ld_st_matrix_elt_type<b16>, layout = #nvvm.mma_layout<row>, num = 4 : i32, shape = #nvvm.ld_st_matrix_shape<m = 8, n = 8>} : (!llvm.ptr<3>) -> !llvm.struct<(i32, i32, i32, i32)>
@@ -41,7 +46,9 @@
 // TRAIN: memref.view {{.*}} to memref<2x8x2x68xbf16, #gpu.address_space<workgroup>>
 // TRAIN: memref.view {{.*}} to memref<2x4x4x68xbf16, #gpu.address_space<workgroup>>
 // TRAIN: flashrnn.exchange %{{[0-9]+}}, %{{[0-9]+}} into %{{.*}} epoch %{{.*}} {parts = 2 : i64, rows = 2 : i64} : memref<2x4x4x68xbf16
+// TRAIN-NOT: llvm.inttoptr {{.*}} to !llvm.ptr<1>
 // TRAIN: scf.for
+// TRAIN-COUNT-8: vector.load %arg0[{{.*}}] {alignment = 4 : i64} : memref<?x?x4x?x64xbf16>, vector<2xbf16>
 // TRAIN-NOT: nvvm.ldmatrix
 // TRAIN-COUNT-16: nvvm.mma.sync
 // TRAIN-NOT: nvvm.mma.sync
