@@ -433,11 +433,15 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     // accumulator, so that the mma adds R.h to it: one add per gate and
     // element less after the matmul, on the step's dependent chain. Only
     // without K slices: with them slice 0 adds the other slices' partial
-    // sums, which must not carry the input again.
+    // sums, which must not carry the input again. Only in the inference
+    // forward: the training forward measured slower with it (H200, LSTM
+    // 64x12, B = 16: 0.756 -> 0.784 ms, f16 0.756 -> 0.773, in the same run
+    // as the inference forward's 0.690 -> 0.680 with ldmatrix and the Wx
+    // pointers; docs/PERFORMANCE.md, sixth session).
     // foldedInput[gate * 2 + element]: the start value, or null.
     SmallVector<Value> foldedInput(2 * mTiles * 2);
     SmallVector<bool> folded(gates.size(), false);
-    if (kSlices == 1)
+    if (kSlices == 1 && !training)
       for (size_t k = 0; k < gates.size(); ++k) {
         if (gates[k].getSplit() || layout.rRow[k] < 0 ||
             (layout.wxRow[k] < 0 && !inputBias[k]))
