@@ -37,9 +37,10 @@
 //     element type, split into two parts, dg = hi + lo (lo the rounding
 //     error of hi), as the training forward splits h: the matmul runs on
 //     both, so dh carries about 16 bits of dg, as the scalar kernel's f32
-//     does. Layout [slot][row][part][k][j], rows padded by 8 elements: a B
-//     fragment is two 32-bit loads of consecutive j, and the 8 rows x 4
-//     lanes of a load hit 32 different banks. Double-buffered: one barrier
+//     does. Layout [slot][row][part][k][j], rows padded by 8 elements (an
+//     odd number of 16-byte units): the B fragments of two k-tiles are one
+//     ldmatrix.x4 whose 8 row addresses per matrix hit different banks
+//     (64 -> 16 loads per step at LSTM 64). Double-buffered: one barrier
 //     per step. The stores and the barrier are what flashrnn.exchange lowers
 //     to within one CTA; the op itself carries one (row, unit) element per
 //     thread, this kernel publishes four.

@@ -28,10 +28,16 @@
 //     cache-recurrent-weights pass hoists them above the loop, so they live
 //     in registers for the whole sequence (ceil(Gr/2) * DH/16 * 4 registers).
 //   * h_{t-1} is kept in shared memory in the element type, [slot][row][i]
-//     with rows padded by 8 elements: a B fragment is two 32-bit loads of
-//     consecutive inputs, and the 8 rows x 4 lanes of a load hit 32
-//     different banks. Double-buffered, so one barrier per step suffices
-//     (flashrnn.exchange, lowered by grid-sync).
+//     with rows padded by 8 elements (an odd number of 16-byte units): in
+//     the inference forward the B fragments of two k-tiles are one
+//     ldmatrix.x4, whose 8 row addresses per matrix hit different banks; in
+//     training (hi and lo parts, rows of DH + 4, not 16-byte aligned) a B
+//     fragment is two 32-bit loads of consecutive inputs, and the 8 rows x
+//     4 lanes of a load hit 32 different banks. Double-buffered, so one
+//     barrier per step suffices (flashrnn.exchange, lowered by grid-sync).
+//   * In the inference forward without K slices the input part of each
+//     gate that is not split (Wx + b) starts its first accumulator, and Wx
+//     is addressed from one pointer per batch row (see the code).
 //   * The K chain of each m-tile is split over two accumulators (even and
 //     odd k-tiles) to halve the dependent chain of mma.sync latencies.
 //   * Wx is loaded two steps ahead where the register estimate allows, else
