@@ -19,7 +19,7 @@ for spec in lstm:48 gru:128 lstm:128 lstm:256 lstm:768 slstm:256 slstm:768 \
             gru:768 elman:768 elman:256 gru:256; do
   $C examples/${spec%:*}.mlir -q --head-dim ${spec#*:} -o $P/${spec%:*}-bf16-dh${spec#*:}
 done
-for spec in lstm:64 gru:64 elman:64 lstm:768 lstm:256; do
+for spec in lstm:64 gru:64 elman:64 slstm:64 lstm:768 lstm:256; do
   "$BASE" examples/${spec%:*}.mlir -q --head-dim ${spec#*:} -o $P/base-${spec%:*}-bf16-dh${spec#*:}
 done
 "$BASE" examples/lstm.mlir -q --dtype f16 -o $P/base-lstm-f16-dh64
