@@ -22,11 +22,10 @@ Value mlir::flashrnn::sharedBaseAddress(OpBuilder &b, Location loc,
       arith::IndexCastOp::create(b, loc, b.getI64Type(), index).getResult());
 }
 
-Value mlir::flashrnn::sharedByteAddress(OpBuilder &b, Location loc,
-                                        Value base, Value byteOffset) {
+Value mlir::flashrnn::byteAddress(OpBuilder &b, Location loc, Value base,
+                                  Value byteOffset) {
   return LLVM::GEPOp::create(
-      b, loc, LLVM::LLVMPointerType::get(b.getContext(), kSharedSpace),
-      b.getI8Type(), base,
+      b, loc, base.getType(), b.getI8Type(), base,
       ValueRange{arith::IndexCastOp::create(b, loc, b.getI64Type(),
                                             byteOffset)
                      .getResult()});

@@ -122,17 +122,6 @@ WxAddresses wxAddresses(KernelEmitter &em, Value wx, ArrayRef<Value> batch,
   return a;
 }
 
-/// `base` (!llvm.ptr<1>) advanced by `byteOffset` (index).
-Value globalByteAddress(OpBuilder &b, Location loc, Value base,
-                        Value byteOffset) {
-  return LLVM::GEPOp::create(
-      b, loc, LLVM::LLVMPointerType::get(b.getContext(), kGlobalSpace),
-      b.getI8Type(), base,
-      ValueRange{arith::IndexCastOp::create(b, loc, b.getI64Type(),
-                                            byteOffset)
-                     .getResult()});
-}
-
 /// The aligned 32-bit words of Wx at step `t`, per element and gate, at
 /// the element's address plus the step's and the gate's offsets.
 SmallVector<Value> loadWxWords(KernelEmitter &em, const WxAddresses &a,
@@ -142,10 +131,10 @@ SmallVector<Value> loadWxWords(KernelEmitter &em, const WxAddresses &a,
   Value stepOffset = arith::MulIOp::create(b, loc, t, a.stepBytes);
   SmallVector<Value> words;
   for (Value element : a.element) {
-    Value step = globalByteAddress(b, loc, element, stepOffset);
+    Value step = byteAddress(b, loc, element, stepOffset);
     for (int64_t k = 0; k < gates; ++k) {
       Value at = k == 0 ? step
-                        : globalByteAddress(
+                        : byteAddress(
                               b, loc, step,
                               arith::MulIOp::create(b, loc, a.gateBytes,
                                                     em.cst(k)));
