@@ -14,6 +14,8 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <cassert>
+
 namespace mlir::flashrnn {
 
 /// Emits the fragment loads and mma.sync ops of one element type.
@@ -70,6 +72,10 @@ struct MmaEmitter {
     Value row = arith::RemUIOp::create(b, loc, lane, em.cst(8));
     Value matrix = arith::DivUIOp::create(b, loc, lane, em.cst(8));
     int64_t bytes = elementType.getIntOrFloatBitWidth() / 8;
+    // The callers' layouts guarantee it (DH is a multiple of 16 on tensor
+    // cores); a misaligned row would make ldmatrix fault at run time.
+    assert(rowStride * bytes % 16 == 0 &&
+           "ldmatrix rows must be 16-byte aligned");
     // Byte offset of input `column` of the lane's row.
     auto at = [&](Value column) {
       Value element = arith::AddIOp::create(
