@@ -226,6 +226,13 @@ mlir::flashrnn::biasGradientRows(CellOp cell, const CellLayout &layout) {
   return rows;
 }
 
+Value mlir::flashrnn::gateInputPart(KernelEmitter &em, Value input,
+                                    Value inputBias) {
+  if (input && inputBias)
+    return arith::AddFOp::create(em.b, em.loc, input, inputBias);
+  return input ? input : inputBias;
+}
+
 SmallVector<Value> mlir::flashrnn::assembleGateValues(
     KernelEmitter &em, CellOp cell, const CellLayout &layout,
     llvm::function_ref<Value(size_t)> input, ArrayRef<Value> recurrent,
@@ -235,10 +242,8 @@ SmallVector<Value> mlir::flashrnn::assembleGateValues(
   auto gates = llvm::to_vector(cell.getGates().getAsRange<GateAttr>());
   SmallVector<Value> values(layout.numGateValues);
   for (size_t k = 0; k < gates.size(); ++k) {
-    Value in = input(k);
+    Value in = gateInputPart(em, input(k), inputBias[k]);
     Value rec = recurrent[k];
-    if (inputBias[k])
-      in = in ? arith::AddFOp::create(b, loc, in, inputBias[k]) : inputBias[k];
     if (recurrentBias[k])
       rec = arith::AddFOp::create(b, loc, rec, recurrentBias[k]);
     if (!gates[k].getSplit()) {

@@ -115,6 +115,10 @@ SmallVector<int64_t> recurrentRowValues(CellOp cell, const CellLayout &layout);
 SmallVector<std::pair<int64_t, int64_t>> biasGradientRows(
     CellOp cell, const CellLayout &layout);
 
+/// A gate's input part: its Wx value plus its input bias, either one alone,
+/// or null where it has neither.
+Value gateInputPart(KernelEmitter &em, Value input, Value inputBias);
+
 /// The body's gate values from each gate's parts, in the body's argument
 /// order: `input(k)` gives gate k's input part (its Wx row, or null) and
 /// `recurrent[k]` its matmul result (or null); the biases (null where the

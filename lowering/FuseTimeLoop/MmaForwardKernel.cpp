@@ -363,14 +363,13 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
 
   // Indices of R's fragments (loop-invariant): lane g reads row unit, the
   // columns 16kt + 2q (+8) of the warp's slice of K.
-  Value sliceStart = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, slice, em.cst(16 * kTiles)),
-      arith::MulIOp::create(b, loc, q, em.cst(2)));
   // The first input of the warp's K slice, and h's shared tile as an
   // address (for ldmatrix).
   Value sliceColumn =
       arith::MulIOp::create(b, loc, slice, em.cst(16 * kTiles));
   Value hsBase = sharedBaseAddress(b, loc, hs);
+  Value sliceStart = arith::AddIOp::create(
+      b, loc, sliceColumn, arith::MulIOp::create(b, loc, q, em.cst(2)));
   SmallVector<Value> column; // per k-tile: low and high half
   for (int64_t kt = 0; kt < kTiles; ++kt)
     for (int64_t half = 0; half < 2; ++half)
@@ -442,17 +441,20 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
             (layout.wxRow[k] < 0 && !inputBias[k]))
           continue;
         folded[k] = true;
-        for (int64_t j = 0; j < kElements; ++j) {
-          Value in = layout.wxRow[k] >= 0
-                         ? decodeInput(carried[kElements * s + j * gw +
-                                               layout.wxRow[k]])
-                         : Value();
-          if (inputBias[k])
-            in = in ? arith::AddFOp::create(b, loc, in, inputBias[k])
-                    : inputBias[k];
-          foldedInput[layout.rRow[k] * 2 + j] = in;
-        }
+        for (int64_t j = 0; j < kElements; ++j)
+          foldedInput[layout.rRow[k] * 2 + j] = gateInputPart(
+              em,
+              layout.wxRow[k] >= 0
+                  ? decodeInput(
+                        carried[kElements * s + j * gw + layout.wxRow[k]])
+                  : Value(),
+              inputBias[k]);
       }
+    // A folded gate's input part is already in its accumulator.
+    SmallVector<Value> unfoldedBias(inputBias);
+    for (size_t k = 0; k < gates.size(); ++k)
+      if (folded[k])
+        unfoldedBias[k] = Value();
 
     // The matmul: per m-tile and part two independent K chains (even and
     // odd k-tiles), summed at the end.
@@ -518,11 +520,6 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
           recurrent.push_back(layout.rRow[k] >= 0
                                   ? recurrentOf[layout.rRow[k] * 2 + j]
                                   : Value());
-        // A folded gate's input part is already in its accumulator.
-        SmallVector<Value> unfoldedBias(inputBias);
-        for (size_t k = 0; k < gates.size(); ++k)
-          if (folded[k])
-            unfoldedBias[k] = Value();
         SmallVector<Value> gateValues = assembleGateValues(
             em, cell, layout,
             [&](size_t k) -> Value {
