@@ -120,3 +120,14 @@ int64_t mlir::flashrnn::stagedStoreRegisters(llvm::StringRef chip,
                                              int64_t streams) {
   return (chip >= "sm_90" ? 3 : 8) * streams;
 }
+
+int64_t mlir::flashrnn::wxRingRowElements(int64_t wxGates, int64_t units) {
+  int64_t elements = wxGates * units; // a multiple of 8 (16 bytes)
+  return elements % 16 == 0 ? elements + 8 : elements;
+}
+
+int64_t mlir::flashrnn::wxRingBytes(int64_t wxGates, int64_t units,
+                                    int64_t rows, int64_t elementBytes) {
+  return kWxRingSlots * rows * wxRingRowElements(wxGates, units) *
+         elementBytes;
+}

@@ -36,20 +36,21 @@
 //     4 lanes of a load hit 32 different banks. Double-buffered, so one
 //     barrier per step suffices (flashrnn.exchange, lowered by grid-sync).
 //   * In the inference forward without K slices the input part of each
-//     gate that is not split (Wx + b) starts its first accumulator, and Wx
-//     is addressed from one pointer per batch row (see the code).
+//     gate that is not split (Wx + b) starts its first accumulator.
 //   * The K chain of each m-tile is split over two accumulators (even and
 //     odd k-tiles) to halve the dependent chain of mma.sync latencies.
-//   * Wx is loaded two steps ahead where the register estimate allows, else
-//     one (loop-carried registers, a shift register of steps), so its
-//     global-memory latency overlaps the
-//     matmul and the barrier. It is loaded and carried as 32-bit words (the
-//     thread's unit and its neighbour): carried as 16-bit values, ptxas
-//     packs them into register halves at the end of the step, and the
-//     packing waits for the loads (ncu: 34% of the stall samples on those
-//     PRMTs; deeper 16-bit prefetch measured no better). Measured at LSTM
-//     64x12, B = 16 (H100): 16-bit 1 / 3 steps 0.724 / 0.732 ms; words
-//     1 / 2 / 3 steps 0.761 / 0.672 / 0.747 ms (Elman 0.536 -> 0.546).
+//   * Wx goes through a ring of kWxRingSlots steps of the CTA's Wx tile in
+//     shared memory (WxRing): every step the CTA's threads copy the tile of
+//     step t + kWxRingDepth with cp.async (16 bytes, 8 units of one gate
+//     and row, per copy), one commit group per step, and wait for step
+//     t + 1's group just before the step's barrier, which then makes it
+//     visible to the threads that read it. The copy's latency hides behind
+//     three steps, and no register carries a prefetched value: carried in
+//     registers (one or two steps ahead, a shift register of loop-carried
+//     words), ptxas copied each prefetched word into its next register at
+//     the top of the following step, and that move waited for the load
+//     (ncu, H200, LSTM 64x12, B = 16: 29.5% of the forward's stall samples
+//     on one such move, docs/PERFORMANCE.md, seventh session).
 //   * With the schedule's stagedStores, the step's output rows (states; in
 //     training also the saved gate values and states) go through a stage
 //     at the end of the shared memory and are written a step later as
@@ -83,66 +84,126 @@ namespace {
 
 constexpr unsigned kGlobalSpace = 1; // NVPTX .global
 
-/// Wx [B, T, Gw, NH, DH] seen as addresses: per element the address of
-/// Wx[batch row, 0, 0, head, unit] (!llvm.ptr<1>, fixed for the sequence),
-/// and the byte strides of a step and of a gate.
-struct WxAddresses {
-  SmallVector<Value> element;
-  Value stepBytes, gateBytes;
-};
-
-WxAddresses wxAddresses(KernelEmitter &em, Value wx, ArrayRef<Value> batch,
-                        Value head, Value unit) {
-  OpBuilder &b = em.b;
-  Location loc = em.loc;
-  auto type = cast<MemRefType>(wx.getType());
-  Value bytes = em.cst(type.getElementTypeBitWidth() / 8);
-  auto mul = [&](Value x, Value y) -> Value {
-    return arith::MulIOp::create(b, loc, x, y);
-  };
-  auto add = [&](Value x, Value y) -> Value {
-    return arith::AddIOp::create(b, loc, x, y);
-  };
-  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, wx);
-  auto strides = meta.getStrides();
-  Value aligned = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, wx);
-  // The innermost (DH) stride is 1: Wx is dense.
-  Value common = add(meta.getOffset(), add(mul(head, strides[3]), unit));
-  WxAddresses a;
-  for (Value row : batch) {
-    Value index = add(common, mul(row, strides[0]));
-    a.element.push_back(LLVM::IntToPtrOp::create(
-        b, loc, LLVM::LLVMPointerType::get(b.getContext(), kGlobalSpace),
-        arith::IndexCastOp::create(b, loc, b.getI64Type(),
-                                   add(aligned, mul(index, bytes)))
-            .getResult()));
-  }
-  a.stepBytes = mul(strides[1], bytes);
-  a.gateBytes = mul(strides[2], bytes);
-  return a;
-}
-
-/// The aligned 32-bit words of Wx at step `t`, per element and gate, at
-/// the element's address plus the step's and the gate's offsets.
-SmallVector<Value> loadWxWords(KernelEmitter &em, const WxAddresses &a,
-                               Value t, int64_t gates) {
-  OpBuilder &b = em.b;
-  Location loc = em.loc;
-  Value stepOffset = arith::MulIOp::create(b, loc, t, a.stepBytes);
-  SmallVector<Value> words;
-  for (Value element : a.element) {
-    Value step = byteAddress(b, loc, element, stepOffset);
-    for (int64_t k = 0; k < gates; ++k) {
-      Value at = k == 0 ? step
-                        : byteAddress(
-                              b, loc, step,
-                              arith::MulIOp::create(b, loc, a.gateBytes,
-                                                    em.cst(k)));
-      words.push_back(LLVM::LoadOp::create(b, loc, b.getI32Type(), at, 4));
+/// The Wx ring (see the file comment): per step the CTA's tile of Wx,
+/// [row][gate][unit] with rows of wxRingRowElements, in shared memory. The
+/// CTA's threads copy it in 16-byte pieces (8 units of one gate and batch
+/// row; every thread the same pieces each step) with cp.async, one commit
+/// group per step; each thread then reads its own elements' values.
+class WxRing {
+public:
+  WxRing(KernelEmitter &em, Value wx, const MmaLanePosition &pos, Value head,
+         Value firstUnit, int64_t units, int64_t gates, int64_t threads,
+         int64_t byteOffset)
+      : em(em), units(units) {
+    OpBuilder &b = em.b;
+    Location loc = em.loc;
+    auto wxType = cast<MemRefType>(wx.getType());
+    Type e = wxType.getElementType();
+    int64_t bytes = e.getIntOrFloatBitWidth() / 8;
+    int64_t rows = MmaLanePosition::kRowsPerTile;
+    int64_t rowElements = wxRingRowElements(gates, units);
+    slotBytes = rows * rowElements * bytes;
+    view = em.sharedView({kWxRingSlots, rows, rowElements}, e, byteOffset);
+    base = sharedBaseAddress(b, loc, view);
+    auto mul = [&](Value x, Value y) -> Value {
+      return arith::MulIOp::create(b, loc, x, y);
+    };
+    auto add = [&](Value x, Value y) -> Value {
+      return arith::AddIOp::create(b, loc, x, y);
+    };
+    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, wx);
+    auto strides = meta.getStrides();
+    Value aligned = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, wx);
+    stepBytes = mul(strides[1], em.cst(bytes));
+    // The innermost (DH) stride is 1: Wx is dense.
+    Value common = add(meta.getOffset(), add(mul(head, strides[3]), firstUnit));
+    int64_t piecesPerGate = units / 8, piecesPerRow = gates * piecesPerGate;
+    int64_t total = rows * piecesPerRow;
+    for (int64_t first = 0; first < total; first += threads) {
+      Value piece = add(pos.tid, em.cst(first));
+      Value active =
+          first + threads > total
+              ? Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                            piece, em.cst(total)))
+              : Value();
+      Value row = arith::DivUIOp::create(b, loc, piece, em.cst(piecesPerRow));
+      Value inRow = arith::RemUIOp::create(b, loc, piece, em.cst(piecesPerRow));
+      Value gate = arith::DivUIOp::create(b, loc, inRow, em.cst(piecesPerGate));
+      Value unit8 = mul(arith::RemUIOp::create(b, loc, inRow,
+                                               em.cst(piecesPerGate)),
+                        em.cst(8));
+      // Rows past B copy row 0 (whose values nobody uses).
+      Value batchRow = add(pos.tileStart, row);
+      Value safeRow = arith::SelectOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, batchRow,
+                                pos.batchSize),
+          batchRow, em.cst(0));
+      Value index = add(add(common, unit8),
+                        add(mul(safeRow, strides[0]), mul(gate, strides[2])));
+      Value src = LLVM::IntToPtrOp::create(
+          b, loc, LLVM::LLVMPointerType::get(b.getContext(), kGlobalSpace),
+          arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                     add(aligned, mul(index, em.cst(bytes))))
+              .getResult());
+      Value dst = mul(add(mul(row, em.cst(rowElements)),
+                          add(mul(gate, em.cst(units)), unit8)),
+                      em.cst(bytes));
+      pieces.push_back({src, dst, active});
     }
   }
-  return words;
-}
+
+  /// Copies step `t` into `slot` (index values) and commits the copies as
+  /// one group.
+  void copy(Value t, Value slot) {
+    OpBuilder &b = em.b;
+    Location loc = em.loc;
+    Value stepOffset = arith::MulIOp::create(b, loc, t, stepBytes);
+    Value slotOffset = arith::MulIOp::create(b, loc, slot, em.cst(slotBytes));
+    for (const Piece &p : pieces) {
+      auto issue = [&] {
+        NVVM::CpAsyncOp::create(
+            b, loc,
+            sharedByteAddress(b, loc, base,
+                              arith::AddIOp::create(b, loc, slotOffset,
+                                                    p.dstOffset)),
+            byteAddress(b, loc, p.src, stepOffset), 16,
+            NVVM::LoadCacheModifierKind::CG, Value());
+      };
+      if (p.active)
+        em.ifValid(p.active, issue);
+      else
+        issue();
+    }
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+  }
+
+  /// Waits until at most `pending` of this thread's groups are in flight.
+  void wait(int64_t pending) {
+    NVVM::CpAsyncWaitGroupOp::create(em.b, em.loc, pending);
+  }
+
+  /// The value at (tile row `row`, gate `gate`, unit `unitInCta`) of
+  /// `slot`, widened to f32.
+  Value read(Value slot, Value row, int64_t gate, Value unitInCta) {
+    OpBuilder &b = em.b;
+    Location loc = em.loc;
+    Value at = arith::AddIOp::create(b, loc, em.cst(gate * units), unitInCta);
+    Value v = memref::LoadOp::create(b, loc, view, ValueRange{slot, row, at});
+    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+  }
+
+private:
+  struct Piece {
+    Value src;       // !llvm.ptr<1>: the piece at step 0
+    Value dstOffset; // index: its byte offset in a slot
+    Value active;    // i1, or null where every thread copies
+  };
+  KernelEmitter &em;
+  int64_t units, slotBytes;
+  Value view, base, stepBytes;
+  SmallVector<Piece> pieces;
+};
 
 } // namespace
 
@@ -167,24 +228,16 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   MmaEmitter mma(em, e);
   constexpr int64_t kRowsPerTile = MmaLanePosition::kRowsPerTile;
   constexpr int64_t kElements = 2;    // (unit, batch row) pairs per thread
-  // Two steps of Wx ahead where the register estimate fits them, else one.
   const int64_t unitsPerCta = schedule.getUnitsPerCta();
   const int64_t groups = unitsPerCta / 8;
   const int64_t kSlices = schedule.getThreads() / (32 * groups);
   const int64_t mTiles = (gr + 1) / 2, kTiles = dh / 16 / kSlices;
-  // The staged stores' registers count against that budget too.
   // The inference forward of a training package shares its schedule and
   // stages only where it has kMinStagedStreams rows per element and step.
   int64_t stagedStreams =
       training ? 2 * s + int64_t(layout.numGateValues) : s;
   if (!schedule.getStagedStores() || stagedStreams < kMinStagedStreams)
     stagedStreams = 0;
-  const int64_t kWxPrefetchSteps =
-      estimateMmaForwardRegisters(gr, kTiles, s, gw, training ? 2 : 1, 2) +
-                  (stagedStreams ? stagedStoreRegisters(schedule.getChip().getValue(), stagedStreams) : 0) <=
-              registerBudget(schedule.getThreads())
-          ? 2
-          : 1;
   // h parts: hi only, or hi and lo (training; see the file comment).
   const int64_t parts = training ? 2 : 1;
   // Padded row of one part, in elements: a row of all parts is 4 (mod 32)
@@ -294,50 +347,6 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   loadBiases(em, cell, layout, arg("b"), head, unit, inputBias,
              recurrentBias);
 
-  // The Wx rows of both elements at step `t`, gate by gate, each as the
-  // aligned 32-bit word that holds the thread's unit (and its neighbour's).
-  // A 16-bit value carried to the next step is packed into half a register
-  // by ptxas, and the packing instruction, at the end of the step, waits
-  // for the load: the prefetch then hides nothing (ncu: 34% of the
-  // forward's stall samples on those PRMTs). A 32-bit word is carried in
-  // the load's own destination register and first touched a step later.
-  Value pairUnit = arith::AndIOp::create(b, loc, unit, em.cst(~int64_t(1)));
-  Value halfShift = arith::MulIOp::create(
-      b, loc,
-      arith::IndexCastOp::create(
-          b, loc, b.getI32Type(),
-          arith::AndIOp::create(b, loc, unit, em.cst(1))),
-      arith::ConstantIntOp::create(b, loc, 16, 32));
-  // In the inference forward the words are addressed from one pointer per
-  // element, fixed before the time loop (its batch row, head and unit),
-  // plus the step's offset and the gate's: indexed through the memref, LLVM
-  // re-adds the loop-invariant terms of the linearized index every step (15
-  // 64-bit operations per step for LSTM's 8 words, against 10 so). LLVM
-  // keeps one pointer per word, though, and in the training forward those
-  // registers spilled (ptxas-mma-sweep.test: LSTM 768, sLSTM 96, CIFG-LSTM
-  // 96 and 768), so it indexes the memref.
-  std::optional<WxAddresses> wxAt;
-  if (!training)
-    wxAt = wxAddresses(em, arg("wx"), safeBatch, head, pairUnit);
-  auto loadInputs = [&](Value t) {
-    if (wxAt)
-      return loadWxWords(em, *wxAt, t, gw);
-    SmallVector<Value> values;
-    for (int64_t j = 0; j < kElements; ++j)
-      for (int64_t k = 0; k < gw; ++k)
-        values.push_back(mma.loadWord(
-            arg("wx"), {safeBatch[j], t, em.cst(k), head, pairUnit}));
-    return values;
-  };
-  // The thread's input out of its word, widened to f32.
-  auto decodeInput = [&](Value word) -> Value {
-    Value bits = arith::TruncIOp::create(
-        b, loc, b.getI16Type(),
-        arith::ShRUIOp::create(b, loc, word, halfShift));
-    return arith::ExtFOp::create(
-        b, loc, f32, arith::BitcastOp::create(b, loc, e, bits).getResult());
-  };
-
   Value steps = memref::DimOp::create(b, loc, arg("wx"), 1);
   Value lastStep = arith::SubIOp::create(b, loc, steps, em.cst(1));
   // Step t + d, clamped to the last step (the loads past the end are
@@ -347,8 +356,57 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
         b, loc, arith::AddIOp::create(b, loc, t, em.cst(d)), lastStep);
   };
 
-  // Loop-carried: the states of both elements, then the prefetched inputs
-  // of steps t .. t + kWxPrefetchSteps - 1.
+  // The input part of a gate that is not split (its Wx value plus its
+  // bias, both known before h_{t-1} is) starts the gate's first
+  // accumulator, so that the mma adds R.h to it: one add per gate and
+  // element less after the matmul, on the step's dependent chain. Only
+  // without K slices: with them slice 0 adds the other slices' partial
+  // sums, which must not carry the input again. Only in the inference
+  // forward: the training forward measured slower with it (H200, LSTM
+  // 64x12, B = 16: 0.756 -> 0.784 ms, f16 0.756 -> 0.773, in the same run
+  // as the inference forward's 0.690 -> 0.680 with ldmatrix and the Wx
+  // pointers; docs/PERFORMANCE.md, sixth session).
+  SmallVector<bool> folded(gates.size(), false);
+  // Per Wx row: the bias its folded gate adds when the row is read, or null.
+  SmallVector<Value> foldBias(gw);
+  if (kSlices == 1 && !training)
+    for (size_t k = 0; k < gates.size(); ++k) {
+      if (gates[k].getSplit() || layout.rRow[k] < 0 ||
+          (layout.wxRow[k] < 0 && !inputBias[k]))
+        continue;
+      folded[k] = true;
+      if (layout.wxRow[k] >= 0)
+        foldBias[layout.wxRow[k]] = inputBias[k];
+    }
+  // A folded gate's input part is already in its accumulator.
+  SmallVector<Value> unfoldedBias(inputBias);
+  for (size_t k = 0; k < gates.size(); ++k)
+    if (folded[k])
+      unfoldedBias[k] = Value();
+
+  // Wx through the ring, after h and the partial sums: the first
+  // kWxRingDepth steps before the loop, steps 0 and 1 complete before the
+  // barrier of h_0's publication.
+  const int64_t partialsBytes =
+      kSlices > 1 ? kSlices * groups * mTiles * 4 * 32 * 4 : 0;
+  WxRing ring(em, arg("wx"), pos, head,
+              arith::MulIOp::create(b, loc, cta, em.cst(unitsPerCta)),
+              unitsPerCta, gw, schedule.getThreads(), hsBytes + partialsBytes);
+  for (int64_t d = 0; d < kWxRingDepth; ++d)
+    ring.copy(stepAhead(em.cst(0), d), em.cst(d % kWxRingSlots));
+  ring.wait(kWxRingDepth - 2);
+  // A step's inputs out of ring slot `ringSlot`, per element and Wx row
+  // ([element * gw + row], f32), a folded gate's row with its bias added.
+  auto readInputs = [&](Value ringSlot) {
+    SmallVector<Value> inputs;
+    for (int64_t j = 0; j < kElements; ++j)
+      for (int64_t k = 0; k < gw; ++k)
+        inputs.push_back(gateInputPart(
+            em, ring.read(ringSlot, pos.row[j], k, unitInCta), foldBias[k]));
+    return inputs;
+  };
+
+  // Loop-carried: the states of both elements.
   SmallVector<Value> initial;
   for (int64_t j = 0; j < kElements; ++j)
     for (int64_t st = 0; st < s; ++st)
@@ -357,9 +415,9 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   SmallVector<Value> h0 = {initial[layout.recurrentState],
                            initial[s + layout.recurrentState]};
   publish(h0, em.cst(0), em.cst(0));
-  for (int64_t d = 0; d < kWxPrefetchSteps; ++d)
-    llvm::append_range(initial, loadInputs(stepAhead(em.cst(0), d)));
-  const int64_t inputsPerStep = kElements * gw;
+  // Step 0's inputs; the loop reads each next step's a step ahead.
+  llvm::append_range(initial, readInputs(em.cst(0)));
+  const int64_t inputsAt = kElements * s;
 
   // Indices of R's fragments (loop-invariant): lane g reads row unit, the
   // columns 16kt + 2q (+8) of the warp's slice of K.
@@ -386,10 +444,16 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     ValueRange carried = timeLoop.getRegionIterArgs();
     Value slot = arith::RemUIOp::create(b, loc, t, em.cst(2));
 
-    // The inputs kWxPrefetchSteps steps ahead first: their latency hides
-    // behind this and the following steps.
-    SmallVector<Value> aheadInputs =
-        loadInputs(stepAhead(t, kWxPrefetchSteps));
+    // Wx kWxRingDepth steps ahead into the ring first (into the slot whose
+    // step, t, was read during the previous step): the copy's latency
+    // hides behind this and the following steps. This step's inputs were
+    // read during the previous one (below).
+    ring.copy(stepAhead(t, kWxRingDepth),
+              arith::RemUIOp::create(
+                  b, loc, arith::AddIOp::create(b, loc, t,
+                                                em.cst(kWxRingDepth)),
+                  em.cst(kWxRingSlots)));
+    SmallVector<Value> inputs(carried.slice(inputsAt, kElements * gw));
 
     // R's A fragments: [mt][kt][4 registers]. Loop-invariant loads; see the
     // file comment.
@@ -422,39 +486,14 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
                 hs, {slot, g, em.cst(part), column[2 * kt + half]}));
     }
 
-    // The input part of a gate that is not split (its Wx value plus its
-    // bias, both known before h_{t-1} is) starts the gate's first
-    // accumulator, so that the mma adds R.h to it: one add per gate and
-    // element less after the matmul, on the step's dependent chain. Only
-    // without K slices: with them slice 0 adds the other slices' partial
-    // sums, which must not carry the input again. Only in the inference
-    // forward: the training forward measured slower with it (H200, LSTM
-    // 64x12, B = 16: 0.756 -> 0.784 ms, f16 0.756 -> 0.773, in the same run
-    // as the inference forward's 0.690 -> 0.680 with ldmatrix and the Wx
-    // pointers; docs/PERFORMANCE.md, sixth session).
-    // foldedInput[gate * 2 + element]: the start value, or null.
+    // foldedInput[gate * 2 + element]: the start value of a folded gate's
+    // first accumulator (its carried input, or its bias alone), or null.
     SmallVector<Value> foldedInput(2 * mTiles * 2);
-    SmallVector<bool> folded(gates.size(), false);
-    if (kSlices == 1 && !training)
-      for (size_t k = 0; k < gates.size(); ++k) {
-        if (gates[k].getSplit() || layout.rRow[k] < 0 ||
-            (layout.wxRow[k] < 0 && !inputBias[k]))
-          continue;
-        folded[k] = true;
-        for (int64_t j = 0; j < kElements; ++j)
-          foldedInput[layout.rRow[k] * 2 + j] = gateInputPart(
-              em,
-              layout.wxRow[k] >= 0
-                  ? decodeInput(
-                        carried[kElements * s + j * gw + layout.wxRow[k]])
-                  : Value(),
-              inputBias[k]);
-      }
-    // A folded gate's input part is already in its accumulator.
-    SmallVector<Value> unfoldedBias(inputBias);
     for (size_t k = 0; k < gates.size(); ++k)
-      if (folded[k])
-        unfoldedBias[k] = Value();
+      for (int64_t j = 0; folded[k] && j < kElements; ++j)
+        foldedInput[layout.rRow[k] * 2 + j] =
+            layout.wxRow[k] >= 0 ? inputs[j * gw + layout.wxRow[k]]
+                                 : inputBias[k];
 
     // The matmul: per m-tile and part two independent K chains (even and
     // odd k-tiles), summed at the end.
@@ -483,6 +522,25 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
       }
     }
 
+    // Step t + 1's inputs out of the ring (complete and visible since the
+    // previous step's barrier), carried to the next step: their
+    // shared-memory latency hides behind this step's mma, and the folded
+    // biases' adds stay off the next step's dependent chain.
+    SmallVector<Value> nextInputs = readInputs(arith::RemUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, t, em.cst(1)),
+        em.cst(kWxRingSlots)));
+    // LLVM would pull the widening and the bias add through the loop's phi
+    // (the same operations feed it from the prologue), carrying the 16-bit
+    // values and doing both at the top of the next step, on its chain: an
+    // opaque copy keeps them in this step.
+    for (Value &v : nextInputs)
+      v = LLVM::InlineAsmOp::create(
+              b, loc, f32, ValueRange{v}, "mov.b32 $0, $1;", "=f,f",
+              /*has_side_effects=*/false, /*is_align_stack=*/false,
+              LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+              ArrayAttr())
+              .getResult(0);
+
     // With K slices: the other slices' partial sums meet slice 0's.
     if (kSlices > 1) {
       em.ifValid(arith::XOrIOp::create(b, loc, owner,
@@ -507,31 +565,39 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
       stager->flush(previousSlot, previousStep, notFirst);
     }
 
-    // Per element: gate values, the cell body, this step's stores. With K
-    // slices only slice 0 runs them; the others carry their states along.
+    // Per element: gate values and the cell body; then every element's
+    // stores. The stores come after all cell bodies because each direct
+    // store sits behind a branch on its row's validity, and a cell body
+    // emitted after that branch lands in another basic block, where ptxas
+    // does not interleave it with the first element's dependent chain.
+    // With K slices only slice 0 runs them; the others carry their states
+    // along.
     auto cellStep = [&]() -> SmallVector<Value> {
       for (size_t i = 0; kSlices > 1 && i < recurrentOf.size(); ++i)
         recurrentOf[i] = addPartialSums(em, recurrentOf[i], partials, 1,
                                         kSlices, group, i, lane);
       SmallVector<Value> next;
+      SmallVector<SmallVector<Value>> gateValuesOf, statesOf;
       for (int64_t j = 0; j < kElements; ++j) {
         SmallVector<Value> recurrent;
         for (size_t k = 0; k < gates.size(); ++k)
           recurrent.push_back(layout.rRow[k] >= 0
                                   ? recurrentOf[layout.rRow[k] * 2 + j]
                                   : Value());
-        SmallVector<Value> gateValues = assembleGateValues(
+        gateValuesOf.push_back(assembleGateValues(
             em, cell, layout,
             [&](size_t k) -> Value {
               if (layout.wxRow[k] < 0 || folded[k])
                 return Value();
-              return decodeInput(
-                  carried[kElements * s + j * gw + layout.wxRow[k]]);
+              return inputs[j * gw + layout.wxRow[k]];
             },
-            recurrent, unfoldedBias, recurrentBias);
-        SmallVector<Value> states = applyCellBody(
-            em, cell, carried.slice(j * s, s), gateValues);
-        llvm::append_range(next, states);
+            recurrent, unfoldedBias, recurrentBias));
+        statesOf.push_back(applyCellBody(
+            em, cell, carried.slice(j * s, s), gateValuesOf.back()));
+        llvm::append_range(next, statesOf.back());
+      }
+      for (int64_t j = 0; j < kElements; ++j) {
+        ArrayRef<Value> states = statesOf[j], gateValues = gateValuesOf[j];
         if (stager) {
           // Every row is staged; the copy skips the rows past B.
           int64_t k = 0;
@@ -582,17 +648,20 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     SmallVector<Value> hNext = {next[layout.recurrentState],
                                 next[s + layout.recurrentState]};
 
-    // Publish h_t for step t + 1.
+    // Publish h_t for step t + 1. Step t + 2's Wx copies (this thread's)
+    // complete first, so that the publication's barrier makes them visible
+    // to the threads that read them during step t + 1.
     Value nextSlot = arith::SubIOp::create(b, loc, em.cst(1), slot);
     Value epoch = arith::AddIOp::create(b, loc, t, em.cst(1));
+    ring.wait(kWxRingDepth - 2);
     publish(hNext, nextSlot, epoch);
-    // Shift the prefetched steps: t + 1 .. t + kWxPrefetchSteps.
-    llvm::append_range(next, carried.slice(kElements * s + inputsPerStep,
-                                           (kWxPrefetchSteps - 1) *
-                                               inputsPerStep));
-    llvm::append_range(next, aheadInputs);
+    llvm::append_range(next, nextInputs);
     scf::YieldOp::create(b, loc, next);
   }
+
+  // No copy may still be writing the ring when the CTA exits (those of the
+  // clamped steps past the end).
+  ring.wait(0);
 
   // The last step's staged rows (the exchange that ended it has a barrier).
   if (stager) {

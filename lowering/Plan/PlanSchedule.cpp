@@ -206,6 +206,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
               2 * kMmaBatchTile * std::max(dh + 8, 2 * (dh + 4)) * bytes;
           if (split.slices > 1)
             shared += split.slices * (split.units / 8) * mTiles * 4 * 32 * 4;
+          // The ring of the next steps' Wx tiles.
+          shared += wxRingBytes(wxGates, split.units, kMmaBatchTile, bytes);
           if (shared > limits.maxSharedBytesPerBlock)
             return std::nullopt;
           // The stage of the per-step output rows, at the end: the

@@ -2,7 +2,8 @@
 // RUN: flashrnn-opt %s -flashrnn-plan="training=true staged-stores=false" -flashrnn-derive-backward -flashrnn-fuse-time-loop | FileCheck %s --check-prefix=DIRECT
 
 // Staged stores in the tensor-core forward (LSTM 64, bf16; schedule
-// stagedStores). The training forward's stage sits after h (4352 B): per
+// stagedStores). The training forward's stage sits after h (4352 B) and the
+// Wx ring (16896 B, flashrnn-fuse-time-loop-mma.mlir): per
 // output row a [slot 2][row 8][units + 16 B] buffer, the two states in bf16
 // (72), the four gate values and two saved states in f32 (68). In the time
 // loop each thread writes its two elements' values into slot t mod 2 (no
@@ -20,11 +21,11 @@
 // CHECK: gpu.return
 
 // CHECK-LABEL: gpu.func @lstm_forward_train(
-// CHECK: %[[H:.*]] = memref.view {{.*}}[%c4352{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x72xbf16, #gpu.address_space<workgroup>>
-// CHECK: %[[C:.*]] = memref.view {{.*}}[%c6656{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x72xbf16, #gpu.address_space<workgroup>>
-// CHECK: %[[G0:.*]] = memref.view {{.*}}[%c8960{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x68xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[H:.*]] = memref.view {{.*}}[%c21248{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x72xbf16, #gpu.address_space<workgroup>>
+// CHECK: %[[C:.*]] = memref.view {{.*}}[%c23552{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x72xbf16, #gpu.address_space<workgroup>>
+// CHECK: %[[G0:.*]] = memref.view {{.*}}[%c25856{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x68xf32, #gpu.address_space<workgroup>>
 // CHECK-COUNT-4: to memref<2x8x68xf32, #gpu.address_space<workgroup>>
-// CHECK: %[[SC:.*]] = memref.view {{.*}}[%c30720{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x68xf32, #gpu.address_space<workgroup>>
+// CHECK: %[[SC:.*]] = memref.view {{.*}}[%c47616{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x68xf32, #gpu.address_space<workgroup>>
 // CHECK: scf.for %[[T:[a-z0-9]+]] =
 // CHECK: nvvm.mma.sync
 // CHECK: %[[PREV:.*]] = arith.subi %c1{{.*}}, %{{.*}} : index

@@ -9,7 +9,9 @@
 // The tensor-core schedule: a bf16 LSTM head of 64 in one CTA of 4 x 64
 // threads (8 warps of 8 units), batch tile 8 (mma N), R in registers.
 // Shared memory: h double-buffered, 8 rows of two parts of (64 + 4) bf16 =
-// 2 x 8 x 2 x 68 x 2 B = 4352. Without mma, or with another batch tile, the
+// 2 x 8 x 2 x 68 x 2 B = 4352, then the Wx ring: 4 slots x 8 rows of
+// 4 gates x 64 units padded by 8, bf16 = 4 x 8 x 264 x 2 B = 16896, 21248 in
+// all. Without mma, or with another batch tile, the
 // scalar schedule (R in shared memory). Planned for training too, the
 // forward's per-step output rows get a stage at the end (stagedStores): the
 // training forward's 2 states (bf16) and 4 gate values and 2 states (f32),
@@ -17,11 +19,11 @@
 // (The inference forward's 2 rows alone, fewer than kMinStagedStreams = 3,
 // get none.) With staged-stores=false, no stage.
 // CHECK-LABEL: func.func @lstm_bf16_64
-// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 4352>
+// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 21248>
 // TRAIN-LABEL: func.func @lstm_bf16_64
-// TRAIN: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 35072, stagedStores = true>
+// TRAIN: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 51968, stagedStores = true>
 // DIRECT-LABEL: func.func @lstm_bf16_64
-// DIRECT: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 4352>
+// DIRECT: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 21248>
 // NOMMA-LABEL: func.func @lstm_bf16_64
 // NOMMA: rPlacement = "smem"
 // TILE4-LABEL: func.func @lstm_bf16_64
@@ -76,11 +78,11 @@ func.func @lstm_bf16_40(%wx: tensor<?x?x4x?x40xbf16>, %r: tensor<4x?x40x40xbf16>
 // thread-block cluster (no grid barrier); with clusters=false, and on sm_80,
 // a grid barrier.
 // CHECK-LABEL: func.func @lstm_bf16_128
-// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 8448, cluster = true>
+// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 25344, cluster = true>
 // GRID-LABEL: func.func @lstm_bf16_128
-// GRID: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 8448>
+// GRID: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 25344>
 // SM80-LABEL: func.func @lstm_bf16_128
-// SM80: #flashrnn.schedule<chip = "sm_80", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 8448>
+// SM80: #flashrnn.schedule<chip = "sm_80", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 25344>
 flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
     states(h = 0.0 recurrent, c = 0.0)
     body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
@@ -94,9 +96,10 @@ func.func @lstm_bf16_128(%wx: tensor<?x?x4x?x128xbf16>, %r: tensor<4x?x128x128xb
 // -----
 
 // An Elman head of 128 (one gate, f16): one m-tile, 32 fragment registers,
-// estimate 102 of 128: tensor cores, 512 threads, 2 x 8 x 2 x 132 x 2 B of h.
+// estimate 102 of 128: tensor cores, 512 threads, 2 x 8 x 2 x 132 x 2 B of h
+// and the Wx ring, 4 x 8 x (128 + 8) x 2 B.
 // CHECK-LABEL: func.func @elman_f16_128
-// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 128, batchTile = 8, threads = 512, rPlacement = "registers", gridBarrier = false, sharedBytes = 8448>
+// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 128, batchTile = 8, threads = 512, rPlacement = "registers", gridBarrier = false, sharedBytes = 17152>
 flashrnn.cell @elman gates(g: rec in bias) states(h = 0.0 recurrent) body(%h: f32, %g: f32) {
   %0 = math.tanh %g : f32
   flashrnn.yield %0 : f32
@@ -112,10 +115,10 @@ func.func @elman_f16_128(%wx: tensor<?x?x1x?x128xf16>, %r: tensor<1x?x128x128xf1
 // CTAs fits the registers. 48 CTAs of 16 units, each group of 8 units over
 // 3 warps that share K (16 k-tiles each: 128 fragment registers, estimate
 // 236): 192 threads; shared memory: h (2 x 8 x 2 x 772 x 2 B, sized for
-// both kernels) and the partial sums (3 slices x 2 groups x 8 accumulators
-// x 32 lanes x 4 B).
+// both kernels), the partial sums (3 slices x 2 groups x 8 accumulators
+// x 32 lanes x 4 B) and the Wx ring (4 x 8 x (4 x 16 + 8) x 2 B).
 // CHECK-LABEL: func.func @lstm_bf16_768
-// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 48, unitsPerCta = 16, batchTile = 8, threads = 192, rPlacement = "registers", gridBarrier = true, sharedBytes = 55552>
+// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 48, unitsPerCta = 16, batchTile = 8, threads = 192, rPlacement = "registers", gridBarrier = true, sharedBytes = 60160>
 // More than 8 CTAs: no cluster, even where clusters are allowed.
 // CHECK-NOT: cluster = true
 flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)

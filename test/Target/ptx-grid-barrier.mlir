@@ -28,7 +28,7 @@
 // CHECK: membar.gl
 // CHECK-NOT: atom.global.add
 // MANIFEST: "cooperative": true,
-// MANIFEST: "dynamic_shared_bytes": 55552,
+// MANIFEST: "dynamic_shared_bytes": 60160,
 // MANIFEST: "ctas_per_head": 48,
 // MANIFEST: "grid_barrier": true,
 // SCALAR-MANIFEST: "cooperative": true,

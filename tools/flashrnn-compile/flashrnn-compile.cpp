@@ -32,66 +32,87 @@ using namespace mlir;
 using namespace mlir::flashrnn;
 namespace cl = llvm::cl;
 
+// The tool's own options: --help lists these, not the hundreds LLVM's
+// backends register.
+static cl::OptionCategory compileOptions("flashrnn-compile options");
+
 static cl::opt<std::string> inputFilename(cl::Positional,
                                           cl::desc("<cell file>"),
-                                          cl::Required);
+                                          cl::Required,
+    cl::cat(compileOptions));
 static cl::opt<std::string> outputDir("o", cl::desc("package directory to write"),
-                                      cl::value_desc("dir"));
+                                      cl::value_desc("dir"),
+    cl::cat(compileOptions));
 static cl::opt<std::string>
     cellName("cell", cl::desc("compile the sequence of this cell (needed when "
                               "the file has several sequences)"),
-             cl::value_desc("name"));
+             cl::value_desc("name"),
+    cl::cat(compileOptions));
 static cl::opt<bool> emitManifest(
     "emit-manifest", cl::desc("print the manifest to stdout instead of writing "
-                              "a package"));
-static cl::opt<bool> quiet("q", cl::desc("print nothing on success"));
+                              "a package"),
+    cl::cat(compileOptions));
+static cl::opt<bool> quiet("q", cl::desc("print nothing on success"),
+    cl::cat(compileOptions));
 static cl::opt<bool> inferenceOnly(
     "inference-only",
     cl::desc("build the inference forward kernel only (no training-mode "
-             "forward, no backward kernels)"));
+             "forward, no backward kernels)"),
+    cl::cat(compileOptions));
 static cl::opt<bool> cpuOnly(
     "cpu-only", cl::desc("write no GPU kernels (the package runs on the CPU "
-                         "reference only)"));
+                         "reference only)"),
+    cl::cat(compileOptions));
 static cl::opt<std::string> chip("chip", cl::desc("target chip"),
-                                 cl::init("sm_90"));
+                                 cl::init("sm_90"),
+    cl::cat(compileOptions));
 static cl::opt<int64_t> batchTile("batch-tile",
                                   cl::desc("batch rows per thread block"),
-                                  cl::init(8));
+                                  cl::init(8),
+    cl::cat(compileOptions));
 static cl::opt<bool> noMma(
     "no-mma", cl::desc("never use the tensor-core forward (R in registers, "
                        "mma.sync); always the scalar one with R in shared "
-                       "memory"));
+                       "memory"),
+    cl::cat(compileOptions));
 static cl::opt<bool> noClusters(
     "no-clusters",
     cl::desc("split tensor-core heads over CTAs with a grid barrier only, "
-             "never as a thread-block cluster"));
+             "never as a thread-block cluster"),
+    cl::cat(compileOptions));
 static cl::opt<bool> noStagedStores(
     "no-staged-stores",
     cl::desc("store the tensor-core kernels' per-step outputs straight from "
              "each thread (default: staged in shared memory and written a "
-             "step later as whole 16-byte runs)"));
+             "step later as whole 16-byte runs)"),
+    cl::cat(compileOptions));
 static cl::opt<bool> preciseMath(
     "precise-math",
     cl::desc("keep libdevice's tanh and the exact sigmoid in bf16/f16 kernels "
-             "(default: tanh.approx.f32, see flashrnn-approximate-math)"));
+             "(default: tanh.approx.f32, see flashrnn-approximate-math)"),
+    cl::cat(compileOptions));
 static cl::opt<std::string> reduction(
     "reduction",
     cl::desc("the dR/db reduction kernel: mma (a tensor-core GEMM over B x T; "
              "bf16/f16), sliced (four slices of the B x T sum per element), "
              "serial (one chain per element); default: mma for bf16/f16, "
              "sliced otherwise, and sliced with --no-mma"),
-    cl::init(""));
+    cl::init(""),
+    cl::cat(compileOptions));
 static cl::opt<std::string> dtypeOption(
     "dtype", cl::desc("compile the cell for this element type (bf16, f16, "
-                      "f32) instead of the sequence's"));
+                      "f32) instead of the sequence's"),
+    cl::cat(compileOptions));
 static cl::opt<int64_t> headDimOption(
     "head-dim", cl::desc("compile the cell for this head dimension instead "
                          "of the sequence's"),
-    cl::init(0));
+    cl::init(0),
+    cl::cat(compileOptions));
 static cl::opt<std::string> cudaToolkit(
     "cuda-toolkit",
     cl::desc("CUDA toolkit whose libdevice the kernels link (default: "
-             "$CUDA_HOME or /usr/local/cuda)"));
+             "$CUDA_HOME or /usr/local/cuda)"),
+    cl::cat(compileOptions));
 
 static std::string toolkitPath() {
   if (!cudaToolkit.empty())
@@ -159,6 +180,7 @@ static std::string describeSchedule(ScheduleAttr s, bool forward) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
+  cl::HideUnrelatedOptions(compileOptions);
   cl::ParseCommandLineOptions(
       argc, argv, "FlashRNN-MLIR: compile a cell file into a kernel package\n");
   if (outputDir.empty() && !emitManifest)
