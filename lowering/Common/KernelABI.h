@@ -92,12 +92,9 @@ constexpr int64_t kMinStagedUnits = 32;
 int64_t stagedStoreRegisters(llvm::StringRef chip, int64_t streams);
 
 /// The tensor-core forward's Wx ring (MmaForwardKernel.cpp): the CTA's Wx
-/// tile of kWxRingSlots steps in shared memory. Step t + kWxRingDepth is
-/// copied during step t (cp.async), into the slot of step t, whose values
-/// the threads read during step t - 1 (each step reads the next step's
-/// inputs), before that step's barrier: as many slots as steps of depth.
+/// tile of kWxRingSlots steps in shared memory, copied with cp.async 3 or
+/// 4 steps ahead of their use (see the kernel).
 constexpr int64_t kWxRingSlots = 4;
-constexpr int64_t kWxRingDepth = kWxRingSlots;
 /// Elements of one batch row of a ring slot ([gate][unit], `wxGates` x
 /// `units`), padded so that the row stride is an odd multiple of 16 bytes:
 /// the 4 rows x 8 units a warp reads per gate then hit 32 different banks.

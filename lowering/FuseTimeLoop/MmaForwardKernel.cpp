@@ -41,11 +41,12 @@
 //     odd k-tiles) to halve the dependent chain of mma.sync latencies.
 //   * Wx goes through a ring of kWxRingSlots steps of the CTA's Wx tile in
 //     shared memory (WxRing): every step the CTA's threads copy the tile of
-//     step t + kWxRingDepth with cp.async (16 bytes, 8 units of one gate
-//     and row, per copy), one commit group per step, and wait for step
-//     t + 1's group just before the step's barrier, which then makes it
-//     visible to the threads that read it. The copy's latency hides behind
-//     three steps, and no register carries a prefetched value: carried in
+//     a step 3 or 4 ahead with cp.async (16 bytes, 8 units of one gate and
+//     row, per copy), one commit group per step, and wait for the steps
+//     the next step reads just before the step's barrier, which then makes
+//     them visible to the threads that read them. Where the inputs are
+//     folded, a step reads the next step's inputs after its mma. No
+//     register carries a value in flight from global memory: carried in
 //     registers (one or two steps ahead, a shift register of loop-carried
 //     words), ptxas copied each prefetched word into its next register at
 //     the top of the following step, and that move waited for the load
@@ -384,17 +385,28 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     if (folded[k])
       unfoldedBias[k] = Value();
 
-  // Wx through the ring, after h and the partial sums: the first
-  // kWxRingDepth steps before the loop, steps 0 and 1 complete before the
-  // barrier of h_0's publication.
+  // Wx through the ring, after h and the partial sums. Where the inputs
+  // are folded (the inference forward without K slices) each step reads
+  // the next step's inputs (readEarly), and step t + 4 goes into the slot
+  // of step t (read during step t - 1); elsewhere each step reads its own,
+  // and step t + 3 goes into the slot of step t - 1. Either way the wait
+  // before a step's barrier leaves the two newest steps in flight: read
+  // early, t + 1 and t + 2 are complete (t + 1 read during t); read at use,
+  // t + 1. Measured (H200, B = 16; docs/PERFORMANCE.md, seventh session):
+  // reading early took the inference forward of LSTM 64x12 from 0.366 to
+  // 0.332 ms (GRU 0.299 -> 0.284, sLSTM 0.654 -> 0.596), but the training
+  // forward of GRU from 0.500 to 0.550 and LSTM 768's K-sliced forward from
+  // 2.294 to 2.376.
+  const bool readEarly = kSlices == 1 && !training;
+  const int64_t ringDepth = readEarly ? kWxRingSlots : kWxRingSlots - 1;
   const int64_t partialsBytes =
       kSlices > 1 ? kSlices * groups * mTiles * 4 * 32 * 4 : 0;
   WxRing ring(em, arg("wx"), pos, head,
               arith::MulIOp::create(b, loc, cta, em.cst(unitsPerCta)),
               unitsPerCta, gw, schedule.getThreads(), hsBytes + partialsBytes);
-  for (int64_t d = 0; d < kWxRingDepth; ++d)
-    ring.copy(stepAhead(em.cst(0), d), em.cst(d % kWxRingSlots));
-  ring.wait(kWxRingDepth - 2);
+  for (int64_t d = 0; d < ringDepth; ++d)
+    ring.copy(stepAhead(em.cst(0), d), em.cst(d));
+  ring.wait(2);
   // A step's inputs out of ring slot `ringSlot`, per element and Wx row
   // ([element * gw + row], f32), a folded gate's row with its bias added.
   auto readInputs = [&](Value ringSlot) {
@@ -414,9 +426,14 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
           em.loadF32(arg("s0"), {em.cst(st), safeBatch[j], head, unit}));
   SmallVector<Value> h0 = {initial[layout.recurrentState],
                            initial[s + layout.recurrentState]};
+  // Read early, step 0's inputs come into the loop: read between a barrier
+  // after the copies' wait and the barrier of h_0's publication, so that
+  // no thread's first copy (step 4, into slot 0) overwrites them first.
+  if (readEarly) {
+    gpu::BarrierOp::create(b, loc);
+    llvm::append_range(initial, readInputs(em.cst(0)));
+  }
   publish(h0, em.cst(0), em.cst(0));
-  // Step 0's inputs; the loop reads each next step's a step ahead.
-  llvm::append_range(initial, readInputs(em.cst(0)));
   const int64_t inputsAt = kElements * s;
 
   // Indices of R's fragments (loop-invariant): lane g reads row unit, the
@@ -444,16 +461,19 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     ValueRange carried = timeLoop.getRegionIterArgs();
     Value slot = arith::RemUIOp::create(b, loc, t, em.cst(2));
 
-    // Wx kWxRingDepth steps ahead into the ring first (into the slot whose
-    // step, t, was read during the previous step): the copy's latency
-    // hides behind this and the following steps. This step's inputs were
-    // read during the previous one (below).
-    ring.copy(stepAhead(t, kWxRingDepth),
+    // Wx ringDepth steps ahead into the ring first: the copy's latency
+    // hides behind this and the following steps. Read early, this step's
+    // inputs were read during the previous one (below); else now.
+    ring.copy(stepAhead(t, ringDepth),
               arith::RemUIOp::create(
                   b, loc, arith::AddIOp::create(b, loc, t,
-                                                em.cst(kWxRingDepth)),
+                                                em.cst(ringDepth)),
                   em.cst(kWxRingSlots)));
-    SmallVector<Value> inputs(carried.slice(inputsAt, kElements * gw));
+    SmallVector<Value> inputs =
+        readEarly ? SmallVector<Value>(
+                        carried.slice(inputsAt, kElements * gw))
+                  : readInputs(arith::RemUIOp::create(
+                        b, loc, t, em.cst(kWxRingSlots)));
 
     // R's A fragments: [mt][kt][4 registers]. Loop-invariant loads; see the
     // file comment.
@@ -526,9 +546,11 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     // previous step's barrier), carried to the next step: their
     // shared-memory latency hides behind this step's mma, and the folded
     // biases' adds stay off the next step's dependent chain.
-    SmallVector<Value> nextInputs = readInputs(arith::RemUIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, t, em.cst(1)),
-        em.cst(kWxRingSlots)));
+    SmallVector<Value> nextInputs;
+    if (readEarly)
+      nextInputs = readInputs(arith::RemUIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, t, em.cst(1)),
+          em.cst(kWxRingSlots)));
     // LLVM would pull the widening and the bias add through the loop's phi
     // (the same operations feed it from the prologue), carrying the 16-bit
     // values and doing both at the top of the next step, on its chain: an
@@ -648,12 +670,12 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     SmallVector<Value> hNext = {next[layout.recurrentState],
                                 next[s + layout.recurrentState]};
 
-    // Publish h_t for step t + 1. Step t + 2's Wx copies (this thread's)
-    // complete first, so that the publication's barrier makes them visible
-    // to the threads that read them during step t + 1.
+    // Publish h_t for step t + 1. This thread's Wx copies of the steps read
+    // during step t + 1 complete first, so that the publication's barrier
+    // makes them visible to the threads that read them.
     Value nextSlot = arith::SubIOp::create(b, loc, em.cst(1), slot);
     Value epoch = arith::AddIOp::create(b, loc, t, em.cst(1));
-    ring.wait(kWxRingDepth - 2);
+    ring.wait(2);
     publish(hNext, nextSlot, epoch);
     llvm::append_range(next, nextInputs);
     scf::YieldOp::create(b, loc, next);
