@@ -36,7 +36,8 @@ constexpr llvm::StringLiteral kTimeLoopAttrName = "flashrnn.time_loop";
 /// `kTiles` k-tiles x 4, where a warp covers kTiles = DH / 16 / kSlices of
 /// the K dimension), the accumulators of two K chains and the h fragments (both
 /// per h part: 2 in training, hi and lo), and per element (2) its states,
-/// gate values and `prefetchSteps` steps of Wx words, plus 40 for addresses
+/// gate values and `prefetchSteps` steps of Wx values (the inference forward
+/// carries one, read a step early out of the Wx ring), plus 40 for addresses
 /// and the cell math. test/Target/ptxas-mma-sweep.test checks that no
 /// admitted example spills.
 int64_t estimateMmaForwardRegisters(int64_t gates, int64_t kTiles,

@@ -6,6 +6,7 @@ its leading reasons.
     python3 scripts/dev/ncu-stall-summary.py SOURCE_CSV [TOP]"""
 import csv
 import re
+import signal
 import sys
 from collections import Counter
 
@@ -70,4 +71,5 @@ def main():
         print(f"{n:6.0f}  {r['Source'].strip():55s} {lead[1] if lead[0] else ''}")
 
 
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet under `| head`
 main()
