@@ -45,18 +45,6 @@ struct MmaEmitter {
     return vector::ExtractOp::create(b, em.loc, bits, ArrayRef<int64_t>{0});
   }
 
-  /// The aligned 32-bit word of `memref` at `indices` (the last index is
-  /// even): two consecutive elements as one i32.
-  Value loadWord(Value memref, ValueRange indices) {
-    OpBuilder &b = em.b;
-    auto load = vector::LoadOp::create(
-        b, em.loc, VectorType::get({2}, elementType), memref, indices);
-    load.setAlignment(4);
-    Value bits = vector::BitCastOp::create(
-        b, em.loc, VectorType::get({1}, b.getI32Type()), load);
-    return vector::ExtractOp::create(b, em.loc, bits, ArrayRef<int64_t>{0});
-  }
-
   /// The B fragments (N = 8 rows, K = 16 per k-tile) of `kTiles` k-tiles of
   /// a tile of 8 rows of 16-bit elements in shared memory, `rowStride`
   /// elements apart, at `tile` (!llvm.ptr<3>), from input `firstColumn` on:

@@ -181,8 +181,9 @@ bool DeviceLauncher::launch(const std::string &kind, int64_t batch,
   }
   for (const DeviceArg &a : args) {
     // Every buffer must be 16-byte aligned: the tensor-core kernels read
-    // R and Wx as pairs of 16-bit elements and write the per-step outputs
-    // as 16-byte runs (staged stores). A misaligned pointer would otherwise
+    // R as pairs of 16-bit elements, copy Wx into shared memory in 16-byte
+    // pieces (cp.async) and write the per-step outputs as 16-byte runs
+    // (staged stores). A misaligned pointer would otherwise
     // fail inside the kernel as a "misaligned address" launch error.
     // cuMemAlloc and PyTorch's allocator return 256-byte aligned memory;
     // only views at an offset can miss.
