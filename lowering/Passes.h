@@ -41,6 +41,9 @@ struct PtxPipelineOptions {
   /// Stage the tensor-core forward's and backward's per-step output rows in
   /// shared memory (written a step later as 16-byte runs).
   bool stagedStores = true;
+  /// The fewest K slices (warps sharing a group's K dimension) of the
+  /// tensor-core forward and backward (flashrnn-plan's options).
+  int64_t forwardKSlices = 1, backwardKSlices = 1;
   /// tanh.approx for tanh and sigmoid in bf16/f16 kernels.
   bool approximateMath = true;
   /// The dR/db reduction kernel: auto, mma, sliced or serial

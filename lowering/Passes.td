@@ -61,6 +61,13 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
            "in the tensor-core forward and backward, stage each step's "
            "output rows in shared memory and write them a step later as "
            "16-byte runs">,
+    Option<"forwardKSlices", "forward-k-slices", "int64_t", /*default=*/"1",
+           "the fewest warps that share each group of units' K dimension in "
+           "the tensor-core forward (more warps per CTA; 1: as few as fit)">,
+    Option<"backwardKSlices", "backward-k-slices", "int64_t",
+           /*default=*/"1",
+           "the fewest warps that share each group of units' K dimension in "
+           "the tensor-core backward (more warps per CTA; 1: as few as fit)">,
   ];
 }
 

@@ -28,6 +28,8 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   plan.mma = options.mma;
   plan.clusters = options.clusters;
   plan.stagedStores = options.stagedStores;
+  plan.forwardKSlices = options.forwardKSlices;
+  plan.backwardKSlices = options.backwardKSlices;
   pm.addPass(createFlashRNNPlan(plan));
   if (options.training)
     pm.addPass(createFlashRNNDeriveBackward());

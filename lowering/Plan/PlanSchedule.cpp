@@ -59,6 +59,13 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     }
     if (maxSharedBytes > 0)
       limits->maxSharedBytesPerBlock = maxSharedBytes;
+    if (forwardKSlices < 1 || backwardKSlices < 1) {
+      getOperation().emitError()
+          << "flashrnn-plan: forward-k-slices and backward-k-slices must be "
+             ">= 1, got "
+          << int64_t(forwardKSlices) << " and " << int64_t(backwardKSlices);
+      return signalPassFailure();
+    }
     if (batchTile < 1 || batchTile > limits->maxThreadsPerBlock) {
       getOperation().emitError()
           << "flashrnn-plan: batch-tile must be in [1, "
@@ -124,17 +131,18 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
   /// `groupUnits` units each) and K slices (dividing `kTiles`, with
   /// `threadsPerUnit` threads per unit and slice), in the order the planner
   /// prefers: fewest CTAs (a cheaper barrier), then fewest slices (no
-  /// partial sums to exchange). Returns the first schedule `accept` makes.
+  /// partial sums to exchange), at least `minSlices`. Returns the first
+  /// schedule `accept` makes.
   std::optional<ScheduleAttr> searchMmaSplits(
       const ChipLimits &limits, int64_t dh, int64_t groupUnits,
-      int64_t kTiles, int64_t threadsPerUnit,
+      int64_t kTiles, int64_t threadsPerUnit, int64_t minSlices,
       function_ref<std::optional<ScheduleAttr>(const MmaSplit &)> accept) {
     for (int64_t ctas = 1;
          ctas <= limits.numSMs && ctas <= dh / groupUnits; ++ctas) {
       if (dh % (groupUnits * ctas) != 0)
         continue;
       int64_t units = dh / ctas;
-      for (int64_t slices = 1; slices <= kTiles; ++slices) {
+      for (int64_t slices = minSlices; slices <= kTiles; ++slices) {
         if (kTiles % slices != 0)
           continue;
         int64_t threads = threadsPerUnit * units * slices;
@@ -190,7 +198,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     int64_t bytes = elementBytes(elementType);
     return searchMmaSplits(
         limits, dh, /*groupUnits=*/8, kTiles, /*threadsPerUnit=*/4,
-        [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
+        forwardKSlices, [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
           // The estimate with one step of Wx prefetched (the kernel
           // prefetches two where that estimate fits too).
           int64_t registers = estimateMmaForwardRegisters(
@@ -261,7 +269,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
       return std::nullopt;
     return searchMmaSplits(
         limits, dh, /*groupUnits=*/16, kTiles, /*threadsPerUnit=*/2,
-        [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
+        backwardKSlices, [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
           // One CTA without slices may prefetch (the kernel decides where
           // the estimate with it fits too); split, it loads each step's
           // values in the step.
@@ -337,6 +345,9 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
         findMmaSchedule(op.getContext(), limits, rType.getElementType(), gates,
                         dh, numStates, wxGates,
                         cell ? numGateValues(cell) : gates);
+    if (!forward && forwardKSlices > 1 &&
+        mmaApplies(rType.getElementType(), dh))
+      return diagnoseKSlices(op, dh, forwardKSlices, "forward");
     if (!forward)
       forward = findSchedule(op.getContext(), limits, gates, dh, rBytes, 1,
                              {int64_t(batchTile)});
@@ -362,6 +373,9 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
       backward = findMmaBackwardSchedule(
           op.getContext(), limits, rType.getElementType(), gates, dh,
           cell.getNumStates(), numGateValues(cell), wxGates);
+    if (!backward && cell && backwardKSlices > 1 &&
+        mmaApplies(rType.getElementType(), dh))
+      return diagnoseKSlices(op, dh, backwardKSlices, "backward");
     if (!backward)
       backward = findSchedule(op.getContext(), limits, gates, dh, rBytes,
                               gates, tiles);
@@ -375,6 +389,26 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
       return diagnose(op, limits, gates, dh, rBytes, gates, 1, "backward");
     op->setAttr("flashrnn.backward_schedule", *backward);
     return success();
+  }
+
+  /// Whether the tensor-core kernels apply at all (element type, DH, batch
+  /// tile, the mma option), so that a K-slice request can be judged.
+  bool mmaApplies(Type elementType, int64_t dh) {
+    return mma && batchTile == kMmaBatchTile &&
+           (elementType.isBF16() || elementType.isF16()) && dh % 16 == 0;
+  }
+
+  /// A K-slice request (forward-k-slices, backward-k-slices) that no
+  /// tensor-core split meets: an error rather than a silent fallback to the
+  /// scalar kernel.
+  LogicalResult diagnoseKSlices(SequenceOp op, int64_t dh, int64_t slices,
+                                StringRef kernel) {
+    return op.emitOpError()
+           << "cannot be planned for " << chip << " (" << kernel
+           << "): no tensor-core split of the head dimension " << dh
+           << " into CTAs with at least " << slices
+           << " K slices fits the thread, register and shared-memory limits ("
+           << kernel << "-k-slices=" << slices << ")";
   }
 
   /// R does not fit on chip: the kernel reads it from global memory (where

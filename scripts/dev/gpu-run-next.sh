@@ -1,34 +1,38 @@
 #!/usr/bin/env bash
-# The first GPU call for the next session (written in the sixth, whose
-# device time ran out): what that session could not measure.
-#  1. sLSTM 64x12's inference forward, base (9430560) against this tree:
-#     0.796 ms on the H200 against 0.720 on the H100, with no A/B
-#     (docs/PERFORMANCE.md, "Sixth session", note d).
-#  2. LSTM 64x12 at B = 256 (the sixth session's call cut it off at 60 s).
-#  3. ncu's per-instruction stall samples of the current lstm_forward and
-#     lstm_backward (source page): what fills the ~1200-cycle step whose
-#     dependent chain counts ~250 ("What limits the forward").
-# Packages: scripts/dev/make-ldmatrix-packages.sh (adds base-slstm below).
+# The first GPU call for the next session (written in the seventh, whose
+# device time ran out): the K-slice knobs added after its last GPU call,
+# never run on a GPU yet. At B = 16, 64x12 the backward (1.25 of the 1.98 ms
+# of forward+backward) is issue-bound with one warp per scheduler (ncu:
+# 552 SASS per step, "selected" 30% of the stall samples); two K slices
+# give each scheduler two warps with half the mma each, at the price of a
+# partial-sum exchange and a second barrier per step. Checks first (the
+# one-CTA K-sliced kernels have not been run before), then racecheck, then
+# default against fk2/bk2, interleaved. (ptxas: sLSTM's training forward
+# with two forward slices spills 20 bytes at 128 registers.)
+# Packages: scripts/dev/make-next-packages.sh.
 set -u
 O=${OUT:-.}
 cmake -G Ninja -S runtime -B build-gpu -DCMAKE_BUILD_TYPE=Release > $O/build.log 2>&1 && ninja -C build-gpu >> $O/build.log 2>&1 || { tail -20 $O/build.log; exit 2; }
-B=build-gpu/bin/flashrnn-bench
 R=build-gpu/bin/flashrnn-run
+B=build-gpu/bin/flashrnn-bench
 P=gpu-packages
 {
-  for p in base-slstm-bf16-dh64 slstm-bf16-dh64 base-slstm-bf16-dh64 slstm-bf16-dh64; do
-    echo "# $p"; timeout 60 $B $P/$p --shape 16,1024,12 --backward --no-check --repeat 20 2>&1 | grep -E "^\| ([0-9]|B )|rror"
-  done
-  echo "# lstm-bf16-dh64 B 256"
-  timeout 200 $B $P/lstm-bf16-dh64 --shape 256,1024,12 --backward --no-check --repeat 5 2>&1 | grep -E "^\| ([0-9]|B )|rror"
+  for c in lstm gru slstm elman; do for v in fk2-$c bk2-$c; do
+    for mode in "" "--backward"; do
+      out=$(timeout 60 $R $P/$v-bf16-dh64 --random 7 --batch 11 --seq 60 --heads 2 --device cuda --check $mode 2>&1)
+      echo "$v ${mode:---forward}: $(echo "$out" | grep -E '^check' | tr '\n' ' ')"
+    done
+  done; done
+} > $O/check.txt 2>&1
+echo "PASS: $(grep -c 'check: PASS' $O/check.txt) of 16"; grep -v "PASS" $O/check.txt | head
+for v in fk2-lstm bk2-lstm; do
+  timeout 60 /usr/local/cuda/bin/compute-sanitizer --tool racecheck --error-exitcode 9 $R $P/$v-bf16-dh64 --random 1 --batch 5 --seq 12 --heads 2 --device cuda --check --backward > /tmp/san.txt 2>&1
+  echo "racecheck $v rc=$? $(grep -E 'RACECHECK SUMMARY' /tmp/san.txt)"
+done | tee $O/san.txt
+bench() { timeout 60 $B $P/$1 --no-check --backward --repeat 20 --shape 16,1024,12 2>&1 | grep -E "^\| [0-9]|rror"; }
+{
+  for c in lstm gru slstm elman; do for round in 1 2; do
+    for v in $c fk2-$c bk2-$c; do echo "# $v"; bench $v-bf16-dh64; done
+  done; done
 } > $O/bench.txt 2>&1
 cat $O/bench.txt
-NCU=/usr/local/cuda/bin/ncu
-for k in lstm_forward lstm_backward; do
-  extra=(); case $k in *backward*) extra=(--backward);; esac
-  timeout 150 $NCU --clock-control none --section SourceCounters --section WarpStateStats --section SchedulerStats -k "regex:^$k\$" -c 1 -o /tmp/$k \
-    $R $P/lstm-bf16-dh64 --random 1 --batch 16 --seq 1024 --heads 12 --device cuda "${extra[@]}" --repeat 1 > /tmp/$k.log 2>&1
-  $NCU -i /tmp/$k.ncu-rep --page source --csv --print-source sass > $O/$k-source.csv 2>&1
-  $NCU -i /tmp/$k.ncu-rep --page details > $O/$k-details.txt 2>&1
-  grep -E "Warp Cycles Per Issued|Issued Warp|Duration" $O/$k-details.txt
-done

@@ -86,6 +86,15 @@ static cl::opt<bool> noStagedStores(
              "each thread (default: staged in shared memory and written a "
              "step later as whole 16-byte runs)"),
     cl::cat(compileOptions));
+static cl::opt<int64_t> forwardKSlices(
+    "forward-k-slices",
+    cl::desc("the fewest warps that share each group of units' K dimension "
+             "in the tensor-core forward (default 1: as few as fit)"),
+    cl::init(1), cl::cat(compileOptions));
+static cl::opt<int64_t> backwardKSlices(
+    "backward-k-slices",
+    cl::desc("the same for the tensor-core backward"), cl::init(1),
+    cl::cat(compileOptions));
 static cl::opt<bool> preciseMath(
     "precise-math",
     cl::desc("keep libdevice's tanh and the exact sigmoid in bf16/f16 kernels "
@@ -254,6 +263,8 @@ int main(int argc, char **argv) {
     options.mma = !noMma;
     options.clusters = !noClusters;
     options.stagedStores = !noStagedStores;
+    options.forwardKSlices = forwardKSlices;
+    options.backwardKSlices = backwardKSlices;
     options.approximateMath = !preciseMath;
     options.reduction =
         !reduction.empty() ? std::string(reduction) : noMma ? "sliced" : "auto";
