@@ -98,12 +98,18 @@ int64_t mlir::flashrnn::estimateMmaForwardRegisters(int64_t gates,
                                                     int64_t kTiles,
                                                     int64_t numStates,
                                                     int64_t wxGates,
-                                                    int64_t parts,
-                                                    int64_t prefetchSteps) {
+                                                    int64_t parts) {
   int64_t mTiles = (gates + 1) / 2;
-  int64_t perElement = numStates + gates + prefetchSteps * wxGates;
+  int64_t perElement = numStates + gates + wxGates;
   return mTiles * kTiles * 4 + parts * (mTiles * 8 + 2 * kTiles) +
          2 * perElement + 40;
+}
+
+int64_t mlir::flashrnn::mmaForwardPartialsBytes(int64_t slices,
+                                                int64_t units, int64_t gates) {
+  if (slices == 1)
+    return 0;
+  return slices * (units / 8) * ((gates + 1) / 2) * 4 * 32 * 4;
 }
 
 int64_t mlir::flashrnn::stagedStoreBytes(llvm::ArrayRef<Type> types,

@@ -36,13 +36,18 @@ constexpr llvm::StringLiteral kTimeLoopAttrName = "flashrnn.time_loop";
 /// `kTiles` k-tiles x 4, where a warp covers kTiles = DH / 16 / kSlices of
 /// the K dimension), the accumulators of two K chains and the h fragments (both
 /// per h part: 2 in training, hi and lo), and per element (2) its states,
-/// gate values and `prefetchSteps` steps of Wx values (the inference forward
-/// carries one, read a step early out of the Wx ring), plus 40 for addresses
-/// and the cell math. test/Target/ptxas-mma-sweep.test checks that no
-/// admitted example spills.
+/// gate values and one step of Wx values (the inference forward carries
+/// them, read a step early out of the Wx ring), plus 40 for addresses and
+/// the cell math. test/Target/ptxas-mma-sweep.test checks that no admitted
+/// example spills.
 int64_t estimateMmaForwardRegisters(int64_t gates, int64_t kTiles,
                                     int64_t numStates, int64_t wxGates,
-                                    int64_t parts, int64_t prefetchSteps);
+                                    int64_t parts);
+
+/// Bytes of shared memory the tensor-core forward's partial sums take with
+/// `slices` K slices (none with one): [slice][group of 8 units][ceil(G/2)
+/// m-tiles x 4 accumulators][32 lanes] f32.
+int64_t mmaForwardPartialsBytes(int64_t slices, int64_t units, int64_t gates);
 
 /// The tensor-core backward's (MmaBackwardKernel.cpp) per-thread register
 /// estimate for `chip`, in 32-bit registers, with or without the next

@@ -92,6 +92,10 @@ constexpr unsigned kGlobalSpace = 1; // NVPTX .global
 /// group per step; each thread then reads its own elements' values.
 class WxRing {
 public:
+  /// The groups a thread leaves in flight at a step's barrier: the two
+  /// newest steps (the kernel chooses the copies' depth to match).
+  static constexpr int64_t kInFlight = 2;
+
   WxRing(KernelEmitter &em, Value wx, const MmaLanePosition &pos, Value head,
          Value firstUnit, int64_t units, int64_t gates, int64_t threads,
          int64_t byteOffset)
@@ -400,13 +404,13 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   const bool readEarly = kSlices == 1 && !training;
   const int64_t ringDepth = readEarly ? kWxRingSlots : kWxRingSlots - 1;
   const int64_t partialsBytes =
-      kSlices > 1 ? kSlices * groups * mTiles * 4 * 32 * 4 : 0;
+      mmaForwardPartialsBytes(kSlices, unitsPerCta, gr);
   WxRing ring(em, arg("wx"), pos, head,
               arith::MulIOp::create(b, loc, cta, em.cst(unitsPerCta)),
               unitsPerCta, gw, schedule.getThreads(), hsBytes + partialsBytes);
   for (int64_t d = 0; d < ringDepth; ++d)
     ring.copy(stepAhead(em.cst(0), d), em.cst(d));
-  ring.wait(2);
+  ring.wait(WxRing::kInFlight);
   // A step's inputs out of ring slot `ringSlot`, per element and Wx row
   // ([element * gw + row], f32), a folded gate's row with its bias added.
   auto readInputs = [&](Value ringSlot) {
@@ -675,7 +679,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     // makes them visible to the threads that read them.
     Value nextSlot = arith::SubIOp::create(b, loc, em.cst(1), slot);
     Value epoch = arith::AddIOp::create(b, loc, t, em.cst(1));
-    ring.wait(2);
+    ring.wait(WxRing::kInFlight);
     publish(hNext, nextSlot, epoch);
     llvm::append_range(next, nextInputs);
     scf::YieldOp::create(b, loc, next);

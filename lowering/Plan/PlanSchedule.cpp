@@ -188,21 +188,18 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                                               int64_t dh, int64_t numStates,
                                               int64_t wxGates,
                                               int64_t gateValues) {
-    if (!mma || batchTile != kMmaBatchTile ||
-        !(elementType.isBF16() || elementType.isF16()) || dh % 16 != 0)
+    if (!mmaApplies(elementType, dh))
       return std::nullopt;
     // In training h has two parts (hi and lo), doubling the h fragments and
     // the accumulators.
     int64_t parts = training ? 2 : 1;
-    int64_t kTiles = dh / 16, mTiles = (gates + 1) / 2;
+    int64_t kTiles = dh / 16;
     int64_t bytes = elementBytes(elementType);
     return searchMmaSplits(
         limits, dh, /*groupUnits=*/8, kTiles, /*threadsPerUnit=*/4,
         forwardKSlices, [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
-          // The estimate with one step of Wx prefetched (the kernel
-          // prefetches two where that estimate fits too).
           int64_t registers = estimateMmaForwardRegisters(
-              gates, kTiles / split.slices, numStates, wxGates, parts, 1);
+              gates, kTiles / split.slices, numStates, wxGates, parts);
           if (registers > std::min<int64_t>(kMaxRegistersPerThread,
                                             limits.registersPerSM /
                                                 split.threads))
@@ -212,8 +209,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
           // both kernels. Then the slices' partial sums.
           int64_t shared =
               2 * kMmaBatchTile * std::max(dh + 8, 2 * (dh + 4)) * bytes;
-          if (split.slices > 1)
-            shared += split.slices * (split.units / 8) * mTiles * 4 * 32 * 4;
+          shared += mmaForwardPartialsBytes(split.slices, split.units, gates);
           // The ring of the next steps' Wx tiles.
           shared += wxRingBytes(wxGates, split.units, kMmaBatchTile, bytes);
           if (shared > limits.maxSharedBytesPerBlock)
@@ -258,8 +254,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                           Type elementType, int64_t gates, int64_t dh,
                           int64_t numStates, int64_t numGateValues,
                           int64_t wxGates) {
-    if (!mma || batchTile != kMmaBatchTile ||
-        !(elementType.isBF16() || elementType.isF16()) || dh % 16 != 0)
+    if (!mmaApplies(elementType, dh))
       return std::nullopt;
     int64_t kTiles = gates * dh / 16;
     // dg of the whole head, both parts, double-buffered: every CTA needs it.
@@ -392,7 +387,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
   }
 
   /// Whether the tensor-core kernels apply at all (element type, DH, batch
-  /// tile, the mma option), so that a K-slice request can be judged.
+  /// tile, the mma option).
   bool mmaApplies(Type elementType, int64_t dh) {
     return mma && batchTile == kMmaBatchTile &&
            (elementType.isBF16() || elementType.isF16()) && dh % 16 == 0;
