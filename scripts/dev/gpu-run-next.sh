@@ -11,28 +11,18 @@
 # with two forward slices spills 20 bytes at 128 registers.)
 # Packages: scripts/dev/make-next-packages.sh.
 set -u
-O=${OUT:-.}
-cmake -G Ninja -S runtime -B build-gpu -DCMAKE_BUILD_TYPE=Release > $O/build.log 2>&1 && ninja -C build-gpu >> $O/build.log 2>&1 || { tail -20 $O/build.log; exit 2; }
-R=build-gpu/bin/flashrnn-run
-B=build-gpu/bin/flashrnn-bench
-P=gpu-packages
+. "$(dirname "$0")/gpu-lib.sh"
+build_runtime
 {
   for c in lstm gru slstm elman; do for v in fk2-$c bk2-$c; do
-    for mode in "" "--backward"; do
-      out=$(timeout 60 $R $P/$v-bf16-dh64 --random 7 --batch 11 --seq 60 --heads 2 --device cuda --check $mode 2>&1)
-      echo "$v ${mode:---forward}: $(echo "$out" | grep -E '^check' | tr '\n' ' ')"
-    done
+    check $v-bf16-dh64 11 60 2 7
   done; done
 } > $O/check.txt 2>&1
-echo "PASS: $(grep -c 'check: PASS' $O/check.txt) of 16"; grep -v "PASS" $O/check.txt | head
-for v in fk2-lstm bk2-lstm; do
-  timeout 60 /usr/local/cuda/bin/compute-sanitizer --tool racecheck --error-exitcode 9 $R $P/$v-bf16-dh64 --random 1 --batch 5 --seq 12 --heads 2 --device cuda --check --backward > /tmp/san.txt 2>&1
-  echo "racecheck $v rc=$? $(grep -E 'RACECHECK SUMMARY' /tmp/san.txt)"
-done | tee $O/san.txt
-bench() { timeout 60 $B $P/$1 --no-check --backward --repeat 20 --shape 16,1024,12 2>&1 | grep -E "^\| [0-9]|rror"; }
+check_summary $O/check.txt
+{ sanitize racecheck fk2-lstm-bf16-dh64 --backward; sanitize racecheck bk2-lstm-bf16-dh64 --backward; } | tee $O/san.txt
 {
   for c in lstm gru slstm elman; do for round in 1 2; do
-    for v in $c fk2-$c bk2-$c; do echo "# $v"; bench $v-bf16-dh64; done
+    for v in $c fk2-$c bk2-$c; do echo "# $v"; bench $v-bf16-dh64 20 --shape 16,1024,12; done
   done; done
 } > $O/bench.txt 2>&1
 cat $O/bench.txt
