@@ -26,3 +26,7 @@ check_summary $O/check.txt
   done; done
 } > $O/bench.txt 2>&1
 cat $O/bench.txt
+# Where the two-slice backward's step goes (the default's was profiled in
+# the seventh session: 552 SASS per step).
+ncu_source lstm_backward bk2-lstm-bf16-dh64 --backward
+stamp done
