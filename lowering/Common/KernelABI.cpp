@@ -67,7 +67,7 @@ int64_t mlir::flashrnn::estimateMmaBackwardRegisters(llvm::StringRef chip,
   // 255 and a 4-byte spill on sm_80, 255 and none on sm_90).
   int64_t kTiles = gates * dh / 16 / kSlices;
   int64_t stepValues = 2 * numStates + numGateValues;
-  int64_t perElement = (prefetch ? 2 : 1) * stepValues + numStates;
+  int64_t perElement = stepValues + numStates;
   int64_t olderChip = chip < llvm::StringRef("sm_90") ? 28 : 0;
   // Split over slices, the partial sums, the gather's addresses and the
   // slice's dynamic fragment indices take about 16 more (LSTM 768 at 236
@@ -75,8 +75,17 @@ int64_t mlir::flashrnn::estimateMmaBackwardRegisters(llvm::StringRef chip,
   // most two recurrent gates 40 (Li-GRU 768 with 32 k-tiles per warp,
   // estimated 232 with 16, used 255 and spilled 8 bytes).
   int64_t splitCost = kSlices > 1 ? (gates <= 2 ? 40 : 16) : 0;
-  return kTiles * 4 + 4 * perElement + 36 + 16 * gates + olderChip +
-         splitCost;
+  // The prefetch carries one more copy of the values of the elements the
+  // thread adjoins: all four, or with K slices ceil(4 / S).
+  int64_t prefetched =
+      prefetch ? mmaBackwardOwnedElements(kSlices) * stepValues : 0;
+  return kTiles * 4 + 4 * perElement + prefetched + 36 + 16 * gates +
+         olderChip + splitCost;
+}
+
+int64_t mlir::flashrnn::mmaBackwardOwnedElements(int64_t kSlices) {
+  constexpr int64_t kElements = 4;
+  return (kElements + kSlices - 1) / kSlices;
 }
 
 int64_t mlir::flashrnn::registerBudget(int64_t threads) {
@@ -88,10 +97,11 @@ int64_t mlir::flashrnn::registerBudget(int64_t threads) {
 bool mlir::flashrnn::mmaBackwardPrefetches(llvm::StringRef chip,
                                            int64_t gates, int64_t dh,
                                            int64_t numStates,
-                                           int64_t numGateValues) {
+                                           int64_t numGateValues,
+                                           int64_t kSlices, int64_t threads) {
   return estimateMmaBackwardRegisters(chip, gates, dh, numStates,
-                                      numGateValues, /*prefetch=*/true) <=
-         registerBudget(2 * dh);
+                                      numGateValues, /*prefetch=*/true,
+                                      kSlices) <= registerBudget(threads);
 }
 
 int64_t mlir::flashrnn::estimateMmaForwardRegisters(int64_t gates,

@@ -51,22 +51,29 @@ int64_t mmaForwardPartialsBytes(int64_t slices, int64_t units, int64_t gates);
 
 /// The tensor-core backward's (MmaBackwardKernel.cpp) per-thread register
 /// estimate for `chip`, in 32-bit registers, with or without the next
-/// step's saved values prefetched (4 x (2 S + NA) more registers). Fitted
-/// to ptxas -v over the examples at DH 48-128 for sm_80 and sm_90;
-/// test/Target/ptxas-mma-sweep.test checks that no admitted example spills.
-/// With `kSlices` > 1 (the backward spread over CTAs and warps that share
-/// the K dimension) a warp holds 1/kSlices of the fragments.
+/// step's saved values prefetched (mmaBackwardOwnedElements x (2 S + NA)
+/// more registers). Fitted to ptxas -v over the examples at DH 48-768 for
+/// sm_80 and sm_90; test/Target/ptxas-mma-sweep.test checks that no
+/// admitted example spills. With `kSlices` > 1 (the backward spread over
+/// CTAs and warps that share the K dimension) a warp holds 1/kSlices of the
+/// fragments.
 int64_t estimateMmaBackwardRegisters(llvm::StringRef chip, int64_t gates,
                                      int64_t dh, int64_t numStates,
                                      int64_t numGateValues, bool prefetch,
                                      int64_t kSlices = 1);
+/// The (unit, batch row) elements whose adjoint one thread of the
+/// tensor-core backward runs: all four of its accumulator's, or with K
+/// slices those of its slice (element c belongs to slice c mod S).
+int64_t mmaBackwardOwnedElements(int64_t kSlices);
 /// The registers a thread of a CTA of `threads` threads may use: 255, or
 /// fewer where a 64K register file must hold the whole CTA.
 int64_t registerBudget(int64_t threads);
-/// Whether the tensor-core backward prefetches: where the estimate with the
-/// prefetch fits the budget of its 2 DH threads.
+/// Whether the tensor-core backward prefetches the next step's saved values
+/// at the top of the step: where the estimate with the prefetch fits the
+/// budget of the CTA's `threads` threads.
 bool mmaBackwardPrefetches(llvm::StringRef chip, int64_t gates, int64_t dh,
-                           int64_t numStates, int64_t numGateValues);
+                           int64_t numStates, int64_t numGateValues,
+                           int64_t kSlices, int64_t threads);
 
 /// Bytes of shared memory that a double-buffered stage of per-step output
 /// rows takes (lowering/FuseTimeLoop/StagedStores.h): per stream of element

@@ -22,8 +22,7 @@
 //     exchange buffer (f32, [2, B, NH, Gr, DH]) around one grid barrier, and
 //     every thread then copies quads of it back into the shared dg rows, as
 //     hi and lo (in a thread-block cluster: pulled from the other CTAs'
-//     shared memory). Split, the kernel loads each step's saved values in
-//     the step, each element's in its slice.
+//     shared memory).
 //     The accumulator fragment of lane (g = lane/4, q = lane%4) holds dh for
 //     units 16w+g and 16w+8+g, batch rows 2q and 2q+1: the thread runs the
 //     adjoint of exactly those four (unit, row) elements, so dh never
@@ -50,11 +49,13 @@
 //     step's adjoints (at the top of the step the copy sat on the adjoint's
 //     dependent chain: LSTM 64 1.51 ms against 1.26).
 //   * The saved values a step reads (dstates, the states of t - 1 and the
-//     gate values) are loaded one step ahead: at the top of the previous
-//     step where the register estimate with them fits
-//     (mmaBackwardPrefetches), else, on sm_90, after the previous step's
-//     adjoint, when its temporaries are dead (sLSTM with its four states,
-//     LSTM 96), so that they overlap at least its matmul and barrier.
+//     gate values) are loaded one step ahead, for the elements whose
+//     adjoint the thread runs (all four, or with K slices its slice's): at
+//     the top of the previous step where the register estimate with them
+//     fits (mmaBackwardPrefetches), else, on sm_90, after the previous
+//     step's adjoint, when its temporaries are dead (sLSTM with its four
+//     states, LSTM 96), so that they overlap at least its matmul and
+//     barrier.
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/Common/ClusterMemory.h"
@@ -95,7 +96,6 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   const int64_t unitsPerCta = schedule.getUnitsPerCta();
   const int64_t groups = unitsPerCta / 16;
   const int64_t kSlices = schedule.getThreads() / (32 * groups);
-  const bool split = ctas > 1 || kSlices > 1;
   const int64_t kTiles = gr * dh / 16 / kSlices; // per warp
   // One row of the staged dg: kParts x Gr x DH elements and 8 of padding,
   // so that a row is 4 (mod 8) words and 8 rows start in different banks.
@@ -228,21 +228,51 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   // What step `tt` reads, per element: dstates (S), the states of step
   // tt - 1 (S; s0 at tt = 0) and the saved gate values (NA).
   const int64_t perElement = 2 * s + na;
-  // Full prefetch where its register estimate fits; else, on sm_90, the
-  // late one (ptxas for sm_80 spilled with it: GRU 128, 4 bytes); else
-  // none.
+  // The elements whose adjoint this thread runs, as (batch row, unit) sites:
+  // all four, or with K slices those of its slice, element c = slice + jS
+  // for j < mmaBackwardOwnedElements(S); past the fourth (slices 4 .. S-1
+  // hold none, slice 3 of 3 holds one of two), a harmless repeat of
+  // element 3's loads.
+  struct Site {
+    Value batch, unit;
+  };
+  SmallVector<Site> owned;
+  if (kSlices == 1) {
+    for (int64_t c = 0; c < kElements; ++c)
+      owned.push_back({safeBatch[rowOf(c)], unitOf(c)});
+  } else {
+    for (int64_t j = 0; j < mmaBackwardOwnedElements(kSlices); ++j) {
+      Value c = arith::MinUIOp::create(b, loc, addc(slice, j * kSlices),
+                                       em.cst(kElements - 1));
+      Value secondRow = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq,
+          arith::RemUIOp::create(b, loc, c, em.cst(2)), em.cst(1));
+      Value secondHalf = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                               c, em.cst(2));
+      owned.push_back(
+          {arith::SelectOp::create(b, loc, secondRow, safeBatch[1],
+                                   safeBatch[0]),
+           arith::SelectOp::create(b, loc, secondHalf, units[1], units[0])});
+    }
+  }
+  // The next step's values loaded at the top of this step where the
+  // register estimate with them fits (mmaBackwardPrefetches); else, on
+  // sm_90, the late one (ptxas for sm_80 spilled with it: GRU 128, 4 bytes);
+  // else none. Split kernels prefetch their owned elements only (before,
+  // they loaded in the step: the two-slice LSTM 64 backward spent 48% of
+  // its stall samples waiting for them, H200).
   StringRef chip = schedule.getChip().getValue();
-  const bool prefetch = !split && mmaBackwardPrefetches(chip, gr, dh, s, na);
-  const bool latePrefetch =
-      !split && !prefetch && chip >= StringRef("sm_90");
-  auto loadElements = [&](Value tt, ArrayRef<int64_t> elements) {
+  const bool prefetch = mmaBackwardPrefetches(chip, gr, dh, s, na, kSlices,
+                                              schedule.getThreads());
+  const bool latePrefetch = !prefetch && chip >= StringRef("sm_90");
+  auto loadSites = [&](Value tt, ArrayRef<Site> sites) {
     SmallVector<Value> values;
     Value first =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tt, em.cst(0));
     Value tm1 = arith::SubIOp::create(
         b, loc, arith::MaxUIOp::create(b, loc, tt, em.cst(1)), em.cst(1));
-    for (int64_t c : elements) {
-      Value bi = safeBatch[rowOf(c)], u = unitOf(c);
+    for (const Site &site : sites) {
+      Value bi = site.batch, u = site.unit;
       for (int64_t st = 0; st < s; ++st)
         values.push_back(
             em.loadF32(arg("dstates"), {em.cst(st), bi, tt, head, u}));
@@ -272,9 +302,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     }
     return values;
   };
-  auto loadStep = [&](Value tt) {
-    return loadElements(tt, {0, 1, 2, 3});
-  };
+  auto loadStep = [&](Value tt) { return loadSites(tt, owned); };
 
   // Across CTAs: the grid barrier of step `it`, then every thread copies
   // quads of 4 units of the tile's dg rows (f32, global) into the shared
@@ -461,7 +489,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     // temporaries are dead by then), behind its matmul and barrier.
     SmallVector<Value> stepValues(carried.begin() + kElements * s,
                                   carried.end());
-    if (!split && !prefetch && !latePrefetch)
+    if (!prefetch && !latePrefetch)
       stepValues = loadStep(t);
     Value ahead = arith::SubIOp::create(
         b, loc, arith::MaxUIOp::create(b, loc, t, em.cst(1)), em.cst(1));
@@ -527,12 +555,10 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     };
     SmallVector<Value> dsPrev;
     if (!owner) {
-      SmallVector<Value> values =
-          split ? loadStep(t) : SmallVector<Value>(stepValues);
       for (int64_t c = 0; c < kElements; ++c)
         llvm::append_range(
-            dsPrev, adjointElement(c, ArrayRef<Value>(values).slice(
-                                          c * perElement, perElement)));
+            dsPrev, adjointElement(c, ArrayRef<Value>(stepValues)
+                                          .slice(c * perElement, perElement)));
     } else {
       // With K slices, element c belongs to slice c mod S: the four
       // adjoints run side by side in up to four warps of the group.
@@ -543,8 +569,13 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
                                         mine, /*withElseRegion=*/true);
         OpBuilder::InsertionGuard inner(b);
         b.setInsertionPointToStart(ifMine.thenBlock());
-        scf::YieldOp::create(b, loc,
-                             adjointElement(c, loadElements(t, {c})));
+        // Here slice = c mod S: element c is the slice's owned element
+        // c / S.
+        scf::YieldOp::create(
+            b, loc,
+            adjointElement(c, ArrayRef<Value>(stepValues)
+                                  .slice((c / kSlices) * perElement,
+                                         perElement)));
         b.setInsertionPointToStart(ifMine.elseBlock());
         scf::YieldOp::create(b, loc, dsNext.slice(c * s, s));
         llvm::append_range(dsPrev, ifMine.getResults());
