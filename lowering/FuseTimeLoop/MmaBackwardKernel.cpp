@@ -230,9 +230,9 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   const int64_t perElement = 2 * s + na;
   // The elements whose adjoint this thread runs, as (batch row, unit) sites:
   // all four, or with K slices those of its slice, element c = slice + jS
-  // for j < mmaBackwardOwnedElements(S); past the fourth (slices 4 .. S-1
-  // hold none, slice 3 of 3 holds one of two), a harmless repeat of
-  // element 3's loads.
+  // for j < mmaBackwardOwnedElements(S). A site past element 3 (slices
+  // 4 .. S-1 own none; with S = 3 slices 1 and 2 own one element, not two)
+  // repeats element 3's loads, harmless and never read.
   struct Site {
     Value batch, unit;
   };
