@@ -265,9 +265,9 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     return searchMmaSplits(
         limits, dh, /*groupUnits=*/16, kTiles, /*threadsPerUnit=*/2,
         backwardKSlices, [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
-          // One CTA without slices may prefetch (the kernel decides where
-          // the estimate with it fits too); split, it loads each step's
-          // values in the step.
+          // Admitted on the estimate without the prefetch; the kernel
+          // prefetches the next step's saved values where the estimate
+          // with them fits too (mmaBackwardPrefetches).
           int64_t registers = estimateMmaBackwardRegisters(
               chip, gates, dh, numStates, numGateValues, /*prefetch=*/false,
               split.slices);
