@@ -4,7 +4,7 @@
 # full prefetch at the top of the step where the estimate fits, else the
 # late one) against the same compiler without (base-*: loads in the step).
 # Checks first, racecheck, then base against new, interleaved.
-# Packages: base-* (commit 703900b's compiler), new-*, nbk2-* (this one).
+# Packages: scripts/dev/make-s8b-packages.sh.
 set -u
 . "$(dirname "$0")/gpu-lib.sh"
 build_runtime
