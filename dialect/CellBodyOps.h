@@ -25,6 +25,13 @@ struct CellBodyOpInfo {
   /// Whether the op is differentiable (false for constants and comparisons,
   /// whose results carry no gradient).
   bool differentiable;
+  /// Whether the op is smooth and tame on the whole real line: no branch
+  /// point (max, min, select, abs), no exponential growth (exp) and no pole
+  /// or edge of its domain (div, log, sqrt). A body of smooth ops only
+  /// moves by a bounded multiple of a rounding of its inputs, so the
+  /// tensor-core training kernels may carry its recurrent operand in one
+  /// 8-bit part instead of two (isSmoothCellBody).
+  bool smooth;
 };
 
 /// Every supported op, in a stable order.
@@ -32,6 +39,13 @@ llvm::ArrayRef<CellBodyOpInfo> getCellBodyOps();
 
 /// The entry for `opName`, or null if the op has no derivative rule.
 const CellBodyOpInfo *lookupCellBodyOp(llvm::StringRef opName);
+
+/// Whether every op of the cell body `cell` (a flashrnn.cell op; its
+/// terminator aside) is smooth (CellBodyOpInfo::smooth). Measured (docs/GPU.md):
+/// with an 8-bit h in the training forward, the T = 1024 gradients of
+/// sLSTM (exp, max, div) and Li-GRU (max) were off by 1.8-2.5e-2, LSTM's
+/// and GRU's were not.
+bool isSmoothCellBody(Operation *cell);
 
 } // namespace flashrnn
 } // namespace mlir

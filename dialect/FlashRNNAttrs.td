@@ -70,7 +70,8 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
                         "int64_t":$threads, "::mlir::StringAttr":$rPlacement,
                         "bool":$gridBarrier, "int64_t":$sharedBytes,
                         DefaultValuedParameter<"bool", "false">:$cluster,
-                        DefaultValuedParameter<"bool", "false">:$stagedStores);
+                        DefaultValuedParameter<"bool", "false">:$stagedStores,
+                        DefaultValuedParameter<"int64_t", "2">:$recurrentParts);
   let assemblyFormat = "`<` struct(params) `>`";
 }
 

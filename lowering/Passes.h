@@ -44,6 +44,11 @@ struct PtxPipelineOptions {
   /// The fewest K slices (warps sharing a group's K dimension) of the
   /// tensor-core forward and backward (flashrnn-plan's options).
   int64_t forwardKSlices = 1, backwardKSlices = 1;
+  /// Element-type terms of h in the training forward's and of dg in the
+  /// backward's matmul (flashrnn-plan's training-h-parts and
+  /// backward-dg-parts): 1, 2, or 0 for the planner's choice (h: by cell,
+  /// dg: 1).
+  int64_t trainingHParts = 0, backwardDgParts = 0;
   /// tanh.approx for tanh and sigmoid in bf16/f16 kernels.
   bool approximateMath = true;
   /// The dR/db reduction kernel: auto, mma, sliced or serial

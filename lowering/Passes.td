@@ -68,6 +68,14 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
            /*default=*/"1",
            "the fewest warps that share each group of units' K dimension in "
            "the tensor-core backward (more warps per CTA; 1: as few as fit)">,
+    Option<"trainingHParts", "training-h-parts", "int64_t", /*default=*/"0",
+           "element-type terms of h in the tensor-core training forward's "
+           "matmul: 1, 2 (hi + lo), or 0: 1 where the cell body is smooth "
+           "(no exp, max, div, ...), else 2">,
+    Option<"backwardDgParts", "backward-dg-parts", "int64_t",
+           /*default=*/"0",
+           "element-type terms of dg in the tensor-core backward's matmul: "
+           "1, 2 (hi + lo), or 0: 1">,
   ];
 }
 

@@ -30,6 +30,8 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   plan.stagedStores = options.stagedStores;
   plan.forwardKSlices = options.forwardKSlices;
   plan.backwardKSlices = options.backwardKSlices;
+  plan.trainingHParts = options.trainingHParts;
+  plan.backwardDgParts = options.backwardDgParts;
   pm.addPass(createFlashRNNPlan(plan));
   if (options.training)
     pm.addPass(createFlashRNNDeriveBackward());

@@ -33,10 +33,12 @@
 //     they are two scalar loads each, not vector.load fragments the
 //     cache-recurrent-weights pass would hoist: the builder places them.
 //   * dg of the step's recurrent gate parts goes to shared memory in the
-//     element type, split into two parts, dg = hi + lo (lo the rounding
-//     error of hi), as the training forward splits h: the matmul runs on
-//     both, so dh carries about 16 bits of dg, as the scalar kernel's f32
-//     does. Layout [slot][row][part][k][j], rows padded by 8 elements (an
+//     element type, where the schedule has recurrentParts = 2 split into
+//     two parts, dg = hi + lo (lo the rounding error of hi), as the training
+//     forward splits h: the matmul runs on both, so dh carries about 16
+//     bits of dg, as the scalar kernel's f32 does. With one part (the
+//     planner's choice for a smooth cell body) dg is rounded once and the
+//     matmul is half as long. Layout [slot][row][part][k][j], rows padded by 8 elements (an
 //     odd number of 16-byte units): the B fragments of two k-tiles are one
 //     ldmatrix.x4 whose 8 row addresses per matrix hit different banks
 //     (64 -> 16 loads per step at LSTM 64). Double-buffered: one barrier
@@ -91,7 +93,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   constexpr int64_t kRowsPerTile = MmaLanePosition::kRowsPerTile;
   MmaEmitter mma(em, e);
   constexpr int64_t kElements = 4;    // (unit, row) pairs per thread
-  constexpr int64_t kParts = 2;       // dg = hi + lo
+  // dg = hi + lo, or hi alone (the schedule's recurrentParts).
+  const int64_t kParts = schedule.getRecurrentParts();
   const int64_t ctas = schedule.getCtasPerHead();
   const int64_t unitsPerCta = schedule.getUnitsPerCta();
   const int64_t groups = unitsPerCta / 16;
@@ -306,7 +309,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
 
   // Across CTAs: the grid barrier of step `it`, then every thread copies
   // quads of 4 units of the tile's dg rows (f32, global) into the shared
-  // rows, as hi and lo.
+  // rows, as hi and lo (or hi alone with one part).
   auto gatherGradients = [&](Value it, Value hx, Value slot, Value tile) {
     emitGroupBarrier(b, loc, func, schedule, head, tile, it);
     Value batchSize = buildBatchSize(b, loc, func);
@@ -343,14 +346,19 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     };
     auto storeQuad = [&](const Quad &quad) {
       Value hi = arith::TruncFOp::create(b, loc, halfType, quad.value);
-      Value lo = arith::TruncFOp::create(
-          b, loc, halfType,
-          arith::SubFOp::create(
-              b, loc, quad.value,
-              arith::ExtFOp::create(b, loc, quadType, hi)));
+      Value lo =
+          kParts == 1
+              ? Value()
+              : arith::TruncFOp::create(
+                    b, loc, halfType,
+                    arith::SubFOp::create(
+                        b, loc, quad.value,
+                        arith::ExtFOp::create(b, loc, quadType, hi)));
       vector::StoreOp::create(b, loc, hi, dgs,
                               ValueRange{slot, quad.r, quad.column})
           .setAlignment(8);
+      if (kParts == 1)
+        return;
       vector::StoreOp::create(b, loc, lo, dgs,
                               ValueRange{slot, quad.r,
                                          addc(quad.column, gr * dh)})
@@ -405,8 +413,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
       Value j = arith::MulIOp::create(
           b, loc, arith::RemUIOp::create(b, loc, idx, em.cst(runsPerLine)),
           em.cst(8));
-      // line = (row, part and gate): row line / (2 Gr), column
-      // (line mod 2 Gr) DH + j.
+      // line = (row, part and gate): row line / (P Gr), column
+      // (line mod P Gr) DH + j, with P = kParts.
       Value r = arith::DivUIOp::create(b, loc, line, em.cst(kParts * gr));
       Value column = add(
           arith::MulIOp::create(
@@ -498,7 +506,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
       aheadValues = loadStep(ahead);
 
     // Per element: the adjoint of the body, the step's stores, and dg of
-    // the recurrent parts published: into shared memory (hi and lo) within
+    // the recurrent parts published: into shared memory (hi, and lo) within
     // one CTA, into the global exchange buffer (f32) across CTAs.
     Value hx = ctas > 1 && !inCluster ? arg("h_exchange") : Value();
     // Element c: its adjoint, the step's stores and its dg published; the
@@ -539,14 +547,16 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
           continue;
         Value v = dGates[layout.recurrentValue[k]];
         Value hi = arith::TruncFOp::create(b, loc, e, v);
-        Value lo = arith::TruncFOp::create(
-            b, loc, e,
-            arith::SubFOp::create(b, loc, v,
-                                  arith::ExtFOp::create(b, loc, f32, hi)));
         int64_t column = layout.rRow[k] * dh;
         memref::StoreOp::create(b, loc, hi, dgs,
                                 ValueRange{slot, rows[rowOf(c)],
                                            addc(u, column)});
+        if (kParts == 1)
+          continue;
+        Value lo = arith::TruncFOp::create(
+            b, loc, e,
+            arith::SubFOp::create(b, loc, v,
+                                  arith::ExtFOp::create(b, loc, f32, hi)));
         memref::StoreOp::create(b, loc, lo, dgs,
                                 ValueRange{slot, rows[rowOf(c)],
                                            addc(u, gr * dh + column)});
@@ -599,13 +609,18 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
       gatherGradients(it, hx, slot, tile);
     gpu::BarrierOp::create(b, loc);
 
-    // dh_{t-1} = R^T dg: per part two independent K chains (even and odd
-    // k-tiles), summed at the end.
+    // dh_{t-1} = R^T dg: independent K chains (k-tile kt in chain kt mod
+    // n), summed at the end: two per part with two parts, four with one,
+    // so that the accumulators stay 16 registers and the dependent chain of
+    // mma latencies is a quarter of the k-tiles (H200, LSTM 64x12, B = 16:
+    // backward 1.162 -> 1.095 ms; GRU 0.987 -> 0.993, Elman 0.623 either
+    // way; docs/PERFORMANCE.md, ninth session).
     // The B fragments (dg of batch row g, inputs 2q (+8) of each k-tile)
     // come by ldmatrix, one per two k-tiles instead of four 32-bit loads:
     // every row and part starts 16-byte aligned, and a row is an odd number
     // of 16-byte units long, so the 8 rows of a matrix hit different banks.
-    int64_t chains = kTiles > 1 ? 2 * kParts : kParts;
+    int64_t chainsPerPart = std::min<int64_t>(kParts == 1 ? 4 : 2, kTiles);
+    int64_t chains = chainsPerPart * kParts;
     SmallVector<SmallVector<Value>> acc(chains,
                                         SmallVector<Value>(4, em.cstF32(0.0)));
     Value dgTile = sharedByteAddress(
@@ -618,7 +633,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
           dgTile, lane, addc(sliceK, part * gr * dh), rowLength, kTiles);
       for (int64_t kt = 0; kt < kTiles; ++kt) {
         SmallVector<Value> bFrag = {dgFrag[2 * kt], dgFrag[2 * kt + 1]};
-        int64_t chain = (chains / kParts) * part + (kTiles > 1 ? kt % 2 : 0);
+        int64_t chain = chainsPerPart * part + kt % chainsPerPart;
         acc[chain] = mma.mma(ArrayRef<Value>(rFrag).slice(4 * kt, 4), bFrag,
                              acc[chain]);
       }

@@ -58,15 +58,18 @@
 //     16-byte runs (StagedStores.h): one scattered 2- or 4-byte store per
 //     value and thread otherwise. The planner stages where it measured a
 //     gain (KernelABI.h: kMinStagedStreams, kMinStagedUnits).
-//   * In training mode h is split into two bf16/f16 parts, h = hi + lo (lo
-//     the rounding error of hi), and the matmul runs on both: R . h then
-//     carries about 16 bits of h instead of 8, as the scalar kernel's f32 h
-//     does. The backward differentiates through the saved gate values, and
-//     cells with a max or an exponential gate (sLSTM, Li-GRU) turn an 8-bit
-//     h into gradient errors of 2e-2 at T = 1024 (measured, docs/GPU.md);
-//     with the split they stay at the element type's rounding. The parts sit
-//     side by side per row ([slot][row][part][input], rows padded by 4 so
-//     that the 8 rows of a load still hit 32 different banks).
+//   * In training mode, where the schedule has recurrentParts = 2, h is
+//     split into two bf16/f16 parts, h = hi + lo (lo the rounding error of
+//     hi), and the matmul runs on both: R . h then carries about 16 bits of
+//     h instead of 8, as the scalar kernel's f32 h does. The backward
+//     differentiates through the saved gate values, and cells with a max or
+//     an exponential gate (sLSTM, Li-GRU) turn an 8-bit h into gradient
+//     errors of 2e-2 at T = 1024 (measured, docs/GPU.md); with the split
+//     they stay at the element type's rounding. The parts sit side by side
+//     per row ([slot][row][part][input], rows padded by 4 so that the 8 rows
+//     of a load still hit 32 different banks). The planner asks for one
+//     part where the cell body is smooth (isSmoothCellBody): the training
+//     forward then runs the inference forward's matmul.
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/Common/ClusterMemory.h"
@@ -243,8 +246,9 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
       training ? 2 * s + int64_t(layout.numGateValues) : s;
   if (!schedule.getStagedStores() || stagedStreams < kMinStagedStreams)
     stagedStreams = 0;
-  // h parts: hi only, or hi and lo (training; see the file comment).
-  const int64_t parts = training ? 2 : 1;
+  // h parts: hi only, or in training where the schedule says so hi and lo
+  // (see the file comment).
+  const int64_t parts = training ? schedule.getRecurrentParts() : 1;
   // Padded row of one part, in elements: a row of all parts is 4 (mod 32)
   // words, so the 8 rows read by one fragment load hit different banks.
   const int64_t rowStride = parts == 2 ? dh + 4 : dh + 8;

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/Passes.h"
+#include "dialect/CellBodyOps.h"
 #include "lowering/Common/KernelABI.h"
 #include "lowering/Plan/ChipLimits.h"
 
@@ -66,6 +67,14 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
           << int64_t(forwardKSlices) << " and " << int64_t(backwardKSlices);
       return signalPassFailure();
     }
+    if (trainingHParts < 0 || trainingHParts > 2 || backwardDgParts < 0 ||
+        backwardDgParts > 2) {
+      getOperation().emitError()
+          << "flashrnn-plan: training-h-parts and backward-dg-parts must be "
+             "0 (by cell), 1 or 2, got "
+          << int64_t(trainingHParts) << " and " << int64_t(backwardDgParts);
+      return signalPassFailure();
+    }
     if (batchTile < 1 || batchTile > limits->maxThreadsPerBlock) {
       getOperation().emitError()
           << "flashrnn-plan: batch-tile must be in [1, "
@@ -114,7 +123,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                                  threads,
                                  b.getStringAttr(rInGlobal ? "global" : "smem"),
                                  ctas > 1, shared, /*cluster=*/false,
-                                 /*stagedStores=*/false);
+                                 /*stagedStores=*/false,
+                                 /*recurrentParts=*/2);
       }
     }
     return std::nullopt;
@@ -164,14 +174,35 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
   }
 
   ScheduleAttr makeMmaSchedule(MLIRContext *ctx, const MmaSplit &split,
-                               int64_t shared, bool inCluster,
-                               bool staged = false) {
+                               int64_t shared, bool inCluster, bool staged,
+                               int64_t recurrentParts) {
     Builder b(ctx);
     return ScheduleAttr::get(ctx, b.getStringAttr(chip), split.ctas,
                              split.units, kMmaBatchTile, split.threads,
                              b.getStringAttr("registers"),
                              split.ctas > 1 && !inCluster, shared, inCluster,
-                             staged);
+                             staged, recurrentParts);
+  }
+
+  /// The element-type terms of h in the training forward's matmul: the
+  /// option where it is given, else one for a smooth cell body
+  /// (isSmoothCellBody: LSTM, GRU, Elman), two (hi + lo) otherwise: an
+  /// 8-bit h moves the branch points of a max or an exp, and sLSTM's and
+  /// Li-GRU's gradients at T = 1024 were then off by 2.4e-2 and 1.8e-2
+  /// (H200, docs/PERFORMANCE.md, ninth session).
+  static int64_t trainingHPartsFor(int64_t option, CellOp cell) {
+    if (option > 0)
+      return option;
+    return cell && isSmoothCellBody(cell) ? 1 : 2;
+  }
+
+  /// The element-type terms of dg in the backward's matmul: the option
+  /// where it is given, else one for every cell. dg's rounding enters the
+  /// gradients linearly, through no branch point: with one part all seven
+  /// example cells' gradients at T = 1024 stayed within 3.0e-3 of float64,
+  /// sLSTM and Li-GRU included (against 1.7e-3 with two; same session).
+  static int64_t backwardDgPartsFor(int64_t option) {
+    return option > 0 ? option : 1;
   }
 
   /// The tensor-core forward (MmaForwardKernel.cpp): batch tile 8 (= mma
@@ -187,12 +218,13 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                                               Type elementType, int64_t gates,
                                               int64_t dh, int64_t numStates,
                                               int64_t wxGates,
-                                              int64_t gateValues) {
+                                              int64_t gateValues,
+                                              int64_t hParts) {
     if (!mmaApplies(elementType, dh))
       return std::nullopt;
-    // In training h has two parts (hi and lo), doubling the h fragments and
-    // the accumulators.
-    int64_t parts = training ? 2 : 1;
+    // In training h may have two parts (hi and lo), doubling the h
+    // fragments and the accumulators; the inference forward has one.
+    int64_t parts = training ? hParts : 1;
     int64_t kTiles = dh / 16;
     int64_t bytes = elementBytes(elementType);
     return searchMmaSplits(
@@ -237,14 +269,14 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
           // cluster barrier instead of the global buffer and the grid
           // barrier.
           return makeMmaSchedule(ctx, split, shared, clusterAllowed(split),
-                                 stage);
+                                 stage, training ? hParts : 2);
         });
   }
 
   /// The tensor-core backward (MmaBackwardKernel.cpp): batch tile 8 (= mma
   /// N), four (unit, batch row) elements per thread, R^T's fragments in
-  /// registers, dg in shared memory in two parts (hi, lo) of the element
-  /// type. A head is split over C CTAs of U = DH / C units (a grid barrier
+  /// registers, dg in shared memory in `dgParts` parts (hi, lo) of the
+  /// element type. A head is split over C CTAs of U = DH / C units (a grid barrier
   /// per step where C > 1; the gate gradients go through the global
   /// exchange buffer), each group of 16 units over S warps that share the K
   /// dimension (threads = 2 U S). The smallest C, then the smallest S, whose
@@ -253,14 +285,16 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
   findMmaBackwardSchedule(MLIRContext *ctx, const ChipLimits &limits,
                           Type elementType, int64_t gates, int64_t dh,
                           int64_t numStates, int64_t numGateValues,
-                          int64_t wxGates) {
+                          int64_t wxGates, int64_t dgParts) {
     if (!mmaApplies(elementType, dh))
       return std::nullopt;
     int64_t kTiles = gates * dh / 16;
-    // dg of the whole head, both parts, double-buffered: every CTA needs it.
-    int64_t dgBytes =
-        2 * kMmaBatchTile * (2 * gates * dh + 8) * elementBytes(elementType);
-    if (dgBytes > limits.maxSharedBytesPerBlock)
+    // dg of the whole head, all parts, double-buffered: every CTA needs it.
+    auto dgBytesOf = [&](int64_t parts) {
+      return 2 * kMmaBatchTile * (parts * gates * dh + 8) *
+             elementBytes(elementType);
+    };
+    if (dgBytesOf(dgParts) > limits.maxSharedBytesPerBlock)
       return std::nullopt;
     return searchMmaSplits(
         limits, dh, /*groupUnits=*/16, kTiles, /*threadsPerUnit=*/2,
@@ -273,7 +307,20 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
               split.slices);
           if (registers > registerBudget(split.threads))
             return std::nullopt;
-          int64_t shared = dgBytes;
+          // One part where the planner chooses, except in a head in one CTA
+          // with the late prefetch near the register budget: there ptxas
+          // spilled with one part (LSTM 96 on sm_90, estimated 236: 8 bytes
+          // at 254 registers; with two parts none, at 255), so it keeps
+          // two.
+          constexpr int64_t kOnePartLateMargin = 20;
+          int64_t parts = dgParts;
+          if (backwardDgParts == 0 && split.ctas == 1 && split.slices == 1 &&
+              !mmaBackwardPrefetches(chip, gates, dh, numStates,
+                                     numGateValues, split.slices,
+                                     split.threads) &&
+              registers + kOnePartLateMargin > registerBudget(split.threads))
+            parts = 2;
+          int64_t shared = dgBytesOf(parts);
           if (split.slices > 1)
             shared += split.slices * (split.units / 16) * 4 * 32 * 4;
           if (shared > limits.maxSharedBytesPerBlock)
@@ -313,7 +360,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                            registerBudget(split.threads);
           if (stage)
             shared += stageBytes;
-          return makeMmaSchedule(ctx, split, shared, inCluster, stage);
+          return makeMmaSchedule(ctx, split, shared, inCluster, stage,
+                                 parts);
         });
   }
 
@@ -339,7 +387,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     std::optional<ScheduleAttr> forward =
         findMmaSchedule(op.getContext(), limits, rType.getElementType(), gates,
                         dh, numStates, wxGates,
-                        cell ? numGateValues(cell) : gates);
+                        cell ? numGateValues(cell) : gates,
+                        trainingHPartsFor(trainingHParts, cell));
     if (!forward && forwardKSlices > 1 &&
         mmaApplies(rType.getElementType(), dh))
       return diagnoseKSlices(op, dh, forwardKSlices, "forward");
@@ -367,7 +416,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     if (cell)
       backward = findMmaBackwardSchedule(
           op.getContext(), limits, rType.getElementType(), gates, dh,
-          cell.getNumStates(), numGateValues(cell), wxGates);
+          cell.getNumStates(), numGateValues(cell), wxGates,
+          backwardDgPartsFor(backwardDgParts));
     if (!backward && cell && backwardKSlices > 1 &&
         mmaApplies(rType.getElementType(), dh))
       return diagnoseKSlices(op, dh, backwardKSlices, "backward");

@@ -5,21 +5,23 @@
 // 64 threads. R^T's fragments are gathered before the time loop: 4 gates x
 // 32 / 16 = 8 k-tiles x 4 registers, each a pair of R[k, j, i], R[k, j+1, i]
 // (two scalar loads, packed). Per step: the adjoint of the thread's four
-// elements, dg split into hi and lo in shared memory ([2][8][2 x 4 x 32 + 8]
-// bf16), one barrier, 2 parts x 8 k-tiles = 16 mma.sync m16n8k16 on
-// fragments of dg from 2 x 4 ldmatrix.x4. The gate
-// gradients are staged (stagedStores): after dg (8448 B) 4 rows of dgates
-// ([2][8][32 + 4] f32) and 4 of dwx ([2][8][32 + 8] bf16), 22784 B in all;
+// elements, dg in shared memory in one bf16 part (the planner's default,
+// flashrnn-plan-recurrent-parts.mlir; [2][8][4 x 32 + 8] bf16, 4352 B), one
+// barrier, 8 k-tiles = 8 mma.sync m16n8k16 on fragments of dg from 4
+// ldmatrix.x4, in four independent K chains (k-tile kt in chain kt mod 4:
+// the first four start from zero). The gate gradients are staged
+// (stagedStores): after dg 4 rows of dgates ([2][8][32 + 4] f32, 2304 B
+// each) and 4 of dwx ([2][8][32 + 8] bf16, 1280 B each), 18688 B in all;
 // every thread stages its elements' gradients, and after the adjoints the
 // CTA writes the previous step's (t + 1) rows out as 16-byte runs.
-// CHECK: entry = "lstm_backward", grid = ["ctas_per_head", "heads", "batch_tiles"], kind = "backward", ptx = "kernels.ptx", schedule = {batch_tile = 8 : i64, ctas_per_head = 1 : i64, grid_barrier = false, r_placement = "registers", shared_bytes = 22784 : i64, threads = 64 : i64
+// CHECK: entry = "lstm_backward", grid = ["ctas_per_head", "heads", "batch_tiles"], kind = "backward", ptx = "kernels.ptx", schedule = {batch_tile = 8 : i64, ctas_per_head = 1 : i64, grid_barrier = false, r_placement = "registers", shared_bytes = 18688 : i64, threads = 64 : i64
 // CHECK-LABEL: gpu.func @lstm_backward(
 // CHECK-SAME: known_block_size = array<i32: 64, 1, 1>
 // CHECK-SAME: nvvm.minctasm = 1 : i32
-// CHECK: memref.view {{.*}} to memref<2x8x264xbf16, #gpu.address_space<workgroup>>
-// CHECK: %[[DG0:.*]] = memref.view {{.*}}[%c8448][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x36xf32, #gpu.address_space<workgroup>>
+// CHECK: memref.view {{.*}} to memref<2x8x136xbf16, #gpu.address_space<workgroup>>
+// CHECK: %[[DG0:.*]] = memref.view {{.*}}[%c4352][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x36xf32, #gpu.address_space<workgroup>>
 // CHECK-COUNT-3: to memref<2x8x36xf32, #gpu.address_space<workgroup>>
-// CHECK: %[[DWX0:.*]] = memref.view {{.*}}[%c17664][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x40xbf16, #gpu.address_space<workgroup>>
+// CHECK: %[[DWX0:.*]] = memref.view {{.*}}[%c13568][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x40xbf16, #gpu.address_space<workgroup>>
 // CHECK-COUNT-32: vector.from_elements {{.*}} : vector<2xbf16>
 // CHECK: scf.for
 // CHECK-NOT: memref.load %arg0
@@ -33,14 +35,14 @@
 // CHECK: vector.load %[[DWX0]][{{.*}}] {alignment = 16 : i64} : memref<2x8x40xbf16, #gpu.address_space<workgroup>>, vector<8xbf16>
 // CHECK: vector.store {{.*}} {alignment = 16 : i64} : memref<?x?x4x?x32xbf16>, vector<8xbf16>
 // CHECK: gpu.barrier
-// dg's B fragments come by ldmatrix.x4, one per two k-tiles (4 per part),
-// not as 32-bit loads of the dg rows.
-// CHECK-NOT: memref<2x8x264xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// dg's B fragments come by ldmatrix.x4, one per two k-tiles, not as 32-bit
+// loads of the dg rows.
+// CHECK-NOT: memref<2x8x136xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK-COUNT-4: nvvm.ldmatrix {{.*}}num = 4 : i32{{.*}} : (!llvm.ptr<3>) -> !llvm.struct<(i32, i32, i32, i32)>
-// CHECK-COUNT-8: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
-// CHECK-NOT: memref<2x8x264xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
-// CHECK-COUNT-4: nvvm.ldmatrix {{.*}}num = 4 : i32
-// CHECK-COUNT-8: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// CHECK-COUNT-4: nvvm.mma.sync A[{{.*}}]  B[{{.*}}]  C[%[[ZERO]], %[[ZERO]], %[[ZERO]], %[[ZERO]]]
+// CHECK-NOT: C[%[[ZERO]]
+// CHECK-COUNT-4: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: scf.yield
 // CHECK: } {flashrnn.time_loop}

@@ -1,5 +1,5 @@
 // RUN: flashrnn-opt %s -flashrnn-plan -flashrnn-fuse-time-loop | FileCheck %s
-// RUN: flashrnn-opt %s -flashrnn-plan="training=true" -flashrnn-derive-backward -flashrnn-fuse-time-loop | FileCheck %s --check-prefix=TRAIN
+// RUN: flashrnn-opt %s -flashrnn-plan="training=true training-h-parts=2" -flashrnn-derive-backward -flashrnn-fuse-time-loop | FileCheck %s --check-prefix=TRAIN
 
 // The tensor-core forward of an LSTM head of 64 (bf16): 8 warps of 8 units,
 // h in shared memory as bf16 rows padded to 72, both of a thread's batch rows
@@ -56,9 +56,11 @@
 // CHECK: } {flashrnn.time_loop}
 // CHECK-NEXT: nvvm.cp.async.wait.group 0
 
-// Training: h is split into hi and lo parts (two bf16 rows of 68 per batch
-// row; the exchange stores both parts of each of its two values), and twice
-// the mma.sync.
+// Training with two parts of h (training-h-parts=2; the planner's choice for
+// cells with a max or an exp, flashrnn-fuse-time-loop-recurrent-parts.mlir
+// has the one-part training forward): h is split into hi and lo parts (two
+// bf16 rows of 68 per batch row; the exchange stores both parts of each of
+// its two values), and twice the mma.sync.
 // TRAIN-LABEL: gpu.func @lstm_forward_train(
 // TRAIN: memref.view {{.*}} to memref<2x8x2x68xbf16, #gpu.address_space<workgroup>>
 // TRAIN: memref.view {{.*}} to memref<2x4x4x68xbf16, #gpu.address_space<workgroup>>

@@ -1,9 +1,13 @@
 // RUN: flashrnn-opt %s -split-input-file -flashrnn-plan -verify-diagnostics
 // RUN: not flashrnn-opt %s -flashrnn-plan="chip=sm_70" 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not flashrnn-opt %s -flashrnn-plan="batch-tile=0" 2>&1 | FileCheck %s --check-prefix=TILE
+// RUN: not flashrnn-opt %s -flashrnn-plan="training=true training-h-parts=3" 2>&1 | FileCheck %s --check-prefix=PARTS
+// RUN: not flashrnn-opt %s -flashrnn-plan="training=true backward-dg-parts=-1" 2>&1 | FileCheck %s --check-prefix=DGPARTS
 
 // CHIP: error: flashrnn-plan: unknown chip 'sm_70'; known chips: sm_80, sm_86, sm_89, sm_90
 // TILE: error: flashrnn-plan: batch-tile must be in [1, 1024], got 0
+// PARTS: error: flashrnn-plan: training-h-parts and backward-dg-parts must be 0 (by cell), 1 or 2, got 3 and 0
+// DGPARTS: error: flashrnn-plan: training-h-parts and backward-dg-parts must be 0 (by cell), 1 or 2, got 0 and -1
 
 // One head of 8192 in f32: even with R left in global memory, the h exchange
 // tile of one CTA (8 rows of the whole head, f32, double-buffered) is more

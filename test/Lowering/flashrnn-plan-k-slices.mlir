@@ -9,12 +9,13 @@
 // forward is one CTA of 8 warps (256 threads, flashrnn-plan-mma.mlir) and the
 // backward one of 4 (128 threads); with two slices each group of units is
 // served by two warps: 512 and 256 threads, the partial sums after h (and
-// after the Wx ring in the forward), no stage in the forward (its copy's
-// registers do not fit 128 per thread) or in the backward (only unsplit
-// ones stage).
-// FW2: flashrnn.backward_schedule = #flashrnn.schedule<{{[^>]*}}threads = 128,{{[^>]*}}stagedStores = true>
-// FW2-SAME: flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 64, batchTile = 8, threads = 512, rPlacement = "registers", gridBarrier = false, sharedBytes = 37632>
-// BW2: flashrnn.backward_schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 20736>
+// after the Wx ring in the forward), the training forward's stage (30720 B,
+// flashrnn-plan-mma.mlir: with one part of h its copy's registers fit 128
+// per thread), none in the backward (only unsplit ones stage; its one-part
+// dg rows, 8448 B, then the partial sums, 2 x 4 x 4 x 32 x 4 B).
+// FW2: flashrnn.backward_schedule = #flashrnn.schedule<{{[^>]*}}threads = 128,{{[^>]*}}stagedStores = true, recurrentParts = 1>
+// FW2-SAME: flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 64, batchTile = 8, threads = 512, rPlacement = "registers", gridBarrier = false, sharedBytes = 68352, stagedStores = true, recurrentParts = 1>
+// BW2: flashrnn.backward_schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 12544, recurrentParts = 1>
 // BW2-SAME: flashrnn.schedule = #flashrnn.schedule<{{[^>]*}}threads = 256,
 // K is DH = 64 inputs, 4 k-tiles: no split has 8 slices in the forward; the
 // backward's K (4 gates x 64) has 16 k-tiles, none 32. An error, not the

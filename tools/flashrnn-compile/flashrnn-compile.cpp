@@ -95,6 +95,17 @@ static cl::opt<int64_t> backwardKSlices(
     "backward-k-slices",
     cl::desc("the same for the tensor-core backward"), cl::init(1),
     cl::cat(compileOptions));
+static cl::opt<int64_t> trainingHParts(
+    "training-h-parts",
+    cl::desc("element-type terms of h in the tensor-core training forward's "
+             "matmul: 1, or 2 (hi + lo, about 16 bits); default: 1 where the "
+             "cell body is smooth (no exp, max, div, ...), else 2"),
+    cl::init(0), cl::cat(compileOptions));
+static cl::opt<int64_t> backwardDgParts(
+    "backward-dg-parts",
+    cl::desc("element-type terms of dg in the tensor-core backward's "
+             "matmul: 1, or 2 (hi + lo); default 1"),
+    cl::init(0), cl::cat(compileOptions));
 static cl::opt<bool> preciseMath(
     "precise-math",
     cl::desc("keep libdevice's tanh and the exact sigmoid in bf16/f16 kernels "
@@ -161,7 +172,8 @@ static FailureOr<SequenceOp> selectSequence(ModuleOp module) {
 
 /// One line on how a kernel runs: the matmul, where R lives, the split of a
 /// head over CTAs and the synchronisation per step.
-static std::string describeSchedule(ScheduleAttr s, bool forward) {
+static std::string describeSchedule(ScheduleAttr s, bool forward,
+                                    bool training) {
   std::string text;
   llvm::raw_string_ostream os(text);
   if (s.getRPlacement() == "registers")
@@ -184,6 +196,10 @@ static std::string describeSchedule(ScheduleAttr s, bool forward) {
           "runs"
        << (forward ? " (inference: only with 3+ output rows per element)"
                    : "");
+  if (s.getRPlacement() == "registers" && training)
+    os << "; " << (forward ? "training h" : "dg") << " in the matmul "
+       << (s.getRecurrentParts() == 1 ? "as one element-type term"
+                                      : "as hi + lo terms");
   return text;
 }
 
@@ -265,6 +281,8 @@ int main(int argc, char **argv) {
     options.stagedStores = !noStagedStores;
     options.forwardKSlices = forwardKSlices;
     options.backwardKSlices = backwardKSlices;
+    options.trainingHParts = trainingHParts;
+    options.backwardDgParts = backwardDgParts;
     options.approximateMath = !preciseMath;
     options.reduction =
         !reduction.empty() ? std::string(reduction) : noMma ? "sliced" : "auto";
@@ -335,10 +353,10 @@ int main(int argc, char **argv) {
   if (!quiet && !cpuOnly) {
     if (auto forward = (*sequence)->getAttrOfType<ScheduleAttr>(
             "flashrnn.schedule"))
-      llvm::errs() << "  forward:  " << describeSchedule(forward, true) << "\n";
+      llvm::errs() << "  forward:  " << describeSchedule(forward, true, !inferenceOnly) << "\n";
     if (auto backward = (*sequence)->getAttrOfType<ScheduleAttr>(
             "flashrnn.backward_schedule"))
-      llvm::errs() << "  backward: " << describeSchedule(backward, false) << "\n";
+      llvm::errs() << "  backward: " << describeSchedule(backward, false, true) << "\n";
     if (auto reduction =
             (*sequence)->getAttrOfType<StringAttr>("flashrnn.reduction")) {
       StringRef kind = reduction.getValue();
