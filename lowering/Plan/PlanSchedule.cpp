@@ -227,9 +227,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     int64_t parts = training ? hParts : 1;
     int64_t kTiles = dh / 16;
     int64_t bytes = elementBytes(elementType);
-    return searchMmaSplits(
-        limits, dh, /*groupUnits=*/8, kTiles, /*threadsPerUnit=*/4,
-        forwardKSlices, [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
+    auto accept = [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
           int64_t registers = estimateMmaForwardRegisters(
               gates, kTiles / split.slices, numStates, wxGates, parts);
           if (registers > std::min<int64_t>(kMaxRegistersPerThread,
@@ -270,7 +268,32 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
           // barrier.
           return makeMmaSchedule(ctx, split, shared, clusterAllowed(split),
                                  stage, training ? hParts : 2);
-        });
+        };
+    std::optional<ScheduleAttr> fewest =
+        searchMmaSplits(limits, dh, /*groupUnits=*/8, kTiles,
+                        /*threadsPerUnit=*/4, forwardKSlices, accept);
+    // A head over the grid barrier: with the same CTAs, the fewest slices
+    // that give at least kMinGridThreads threads where they fit. After the
+    // barrier every thread copies its share of the tile's h rows out of L2;
+    // LSTM 768 at 192 threads (3 slices) took 2.43 ms (inference) and 2.46
+    // (training), at 256 (4 slices) 2.31 and 2.38; GRU 768 2.37 -> 2.30;
+    // Elman 768 has 256 at 2 slices and lost with 4 (512 threads), 2.28 ->
+    // 2.33 (H200, B = 16; docs/PERFORMANCE.md, ninth session).
+    constexpr int64_t kMinGridThreads = 256;
+    if (fewest && fewest->getGridBarrier() &&
+        fewest->getThreads() < kMinGridThreads) {
+      int64_t ctas = fewest->getCtasPerHead();
+      if (std::optional<ScheduleAttr> wide = searchMmaSplits(
+              limits, dh, /*groupUnits=*/8, kTiles, /*threadsPerUnit=*/4,
+              forwardKSlices,
+              [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
+                if (split.ctas != ctas || split.threads < kMinGridThreads)
+                  return std::nullopt;
+                return accept(split);
+              }))
+        return wide;
+    }
+    return fewest;
   }
 
   /// The tensor-core backward (MmaBackwardKernel.cpp): batch tile 8 (= mma

@@ -115,12 +115,14 @@ func.func @elman_f16_128(%wx: tensor<?x?x1x?x128xf16>, %r: tensor<1x?x128x128xf1
 
 // An LSTM head of 768 (R 4.5 MiB), inference: no split into fewer than 48
 // CTAs fits the registers. 48 CTAs of 16 units, each group of 8 units over
-// 3 warps that share K (16 k-tiles each: 128 fragment registers, estimate
-// 236): 192 threads; shared memory: h (2 x 8 x 2 x 772 x 2 B, sized for
-// both kernels), the partial sums (3 slices x 2 groups x 8 accumulators
-// x 32 lanes x 4 B) and the Wx ring (4 x 8 x (4 x 16 + 8) x 2 B).
+// warps that share K: 3 would fit (16 k-tiles each: 128 fragment registers,
+// estimate 236), but over the grid barrier a CTA gets at least 256 threads
+// where they fit (kMinGridThreads): 4 warps of 12 k-tiles. Shared memory: h
+// (2 x 8 x 2 x 772 x 2 B, sized for both kernels), the partial sums (4
+// slices x 2 groups x 8 accumulators x 32 lanes x 4 B) and the Wx ring (4 x
+// 8 x (4 x 16 + 8) x 2 B).
 // CHECK-LABEL: func.func @lstm_bf16_768
-// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 48, unitsPerCta = 16, batchTile = 8, threads = 192, rPlacement = "registers", gridBarrier = true, sharedBytes = 60160>
+// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 48, unitsPerCta = 16, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 62208>
 // More than 8 CTAs: no cluster, even where clusters are allowed.
 // CHECK-NOT: cluster = true
 flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
