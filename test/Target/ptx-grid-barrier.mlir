@@ -11,7 +11,8 @@
 // RUN: FileCheck %s --input-file=%t.scalar/kernels.ptx --check-prefixes=CHECK,SCALAR
 // RUN: FileCheck %s --input-file=%t.scalar/manifest.json --check-prefix=SCALAR-MANIFEST
 // CHECK: .visible .entry lstm_forward(
-// CHECK: .maxntid 256, 1, 1
+// MMA: .maxntid 256, 1, 1
+// SCALAR: .maxntid 192, 1, 1
 // The initial exchange of h_0, then the one in the time loop.
 // CHECK: membar.gl
 // CHECK: atom.global.add.u32 {{.*}}, 1;
