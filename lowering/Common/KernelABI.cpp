@@ -137,13 +137,15 @@ int64_t mlir::flashrnn::stagedStoreRegisters(llvm::StringRef chip,
   return (chip >= "sm_90" ? 3 : 8) * streams;
 }
 
-int64_t mlir::flashrnn::wxRingRowElements(int64_t wxGates, int64_t units) {
-  int64_t elements = wxGates * units; // a multiple of 8 (16 bytes)
-  return elements % 16 == 0 ? elements + 8 : elements;
+int64_t mlir::flashrnn::tileRingRowElements(int64_t gates, int64_t units,
+                                            int64_t elementBytes) {
+  int64_t perPiece = 16 / elementBytes;
+  int64_t elements = gates * units; // a multiple of perPiece (16 bytes)
+  return (elements / perPiece) % 2 == 0 ? elements + perPiece : elements;
 }
 
-int64_t mlir::flashrnn::wxRingBytes(int64_t wxGates, int64_t units,
-                                    int64_t rows, int64_t elementBytes) {
-  return kWxRingSlots * rows * wxRingRowElements(wxGates, units) *
+int64_t mlir::flashrnn::tileRingBytes(int64_t gates, int64_t units,
+                                      int64_t rows, int64_t elementBytes) {
+  return kWxRingSlots * rows * tileRingRowElements(gates, units, elementBytes) *
          elementBytes;
 }

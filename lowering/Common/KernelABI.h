@@ -108,14 +108,16 @@ int64_t stagedStoreRegisters(llvm::StringRef chip, int64_t streams);
 /// tile of kWxRingSlots steps in shared memory, copied with cp.async 3 or
 /// 4 steps ahead of their use (see the kernel).
 constexpr int64_t kWxRingSlots = 4;
-/// Elements of one batch row of a ring slot ([gate][unit], `wxGates` x
-/// `units`), padded so that the row stride is an odd multiple of 16 bytes:
-/// the 4 rows x 8 units a warp reads per gate then hit 32 different banks.
-int64_t wxRingRowElements(int64_t wxGates, int64_t units);
-/// Bytes of shared memory the Wx ring of a CTA of `units` units and `rows`
-/// batch rows takes.
-int64_t wxRingBytes(int64_t wxGates, int64_t units, int64_t rows,
-                    int64_t elementBytes);
+/// Elements of one batch row of a ring slot (TileRing.h: [gate][unit],
+/// `gates` x `units` of `elementBytes` each), padded so that the row stride
+/// is an odd multiple of 16 bytes: the 4 rows x 8 units a warp reads per
+/// gate then hit 32 different banks.
+int64_t tileRingRowElements(int64_t gates, int64_t units,
+                            int64_t elementBytes);
+/// Bytes of shared memory a ring (the forward's Wx, the backward's saved
+/// gate values) of a CTA of `units` units and `rows` batch rows takes.
+int64_t tileRingBytes(int64_t gates, int64_t units, int64_t rows,
+                      int64_t elementBytes);
 
 /// The argument of `func` named `name`, or null.
 BlockArgument lookupKernelArg(gpu::GPUFuncOp func, llvm::StringRef name);

@@ -40,7 +40,7 @@
 //   * The K chain of each m-tile is split over two accumulators (even and
 //     odd k-tiles) to halve the dependent chain of mma.sync latencies.
 //   * Wx goes through a ring of kWxRingSlots steps of the CTA's Wx tile in
-//     shared memory (WxRing): every step the CTA's threads copy the tile of
+//     shared memory (TileRing.h): every step the CTA's threads copy the tile of
 //     a step 3 or 4 ahead with cp.async (16 bytes, 8 units of one gate and
 //     row, per copy), one commit group per step, and wait for the steps
 //     the next step reads just before the step's barrier, which then makes
@@ -76,6 +76,7 @@
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
 #include "lowering/FuseTimeLoop/MmaEmitter.h"
 #include "lowering/FuseTimeLoop/StagedStores.h"
+#include "lowering/FuseTimeLoop/TileRing.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -83,138 +84,6 @@
 
 using namespace mlir;
 using namespace mlir::flashrnn;
-
-namespace {
-
-constexpr unsigned kGlobalSpace = 1; // NVPTX .global
-
-/// The Wx ring (see the file comment): per step the CTA's tile of Wx,
-/// [row][gate][unit] with rows of wxRingRowElements, in shared memory. The
-/// CTA's threads copy it in 16-byte pieces (8 units of one gate and batch
-/// row; every thread the same pieces each step) with cp.async, one commit
-/// group per step; each thread then reads its own elements' values.
-class WxRing {
-public:
-  /// The groups a thread leaves in flight at a step's barrier: the two
-  /// newest steps (the kernel chooses the copies' depth to match).
-  static constexpr int64_t kInFlight = 2;
-
-  WxRing(KernelEmitter &em, Value wx, const MmaLanePosition &pos, Value head,
-         Value firstUnit, int64_t units, int64_t gates, int64_t threads,
-         int64_t byteOffset)
-      : em(em), units(units) {
-    OpBuilder &b = em.b;
-    Location loc = em.loc;
-    auto wxType = cast<MemRefType>(wx.getType());
-    Type e = wxType.getElementType();
-    int64_t bytes = e.getIntOrFloatBitWidth() / 8;
-    int64_t rows = MmaLanePosition::kRowsPerTile;
-    int64_t rowElements = wxRingRowElements(gates, units);
-    slotBytes = rows * rowElements * bytes;
-    view = em.sharedView({kWxRingSlots, rows, rowElements}, e, byteOffset);
-    base = sharedBaseAddress(b, loc, view);
-    auto mul = [&](Value x, Value y) -> Value {
-      return arith::MulIOp::create(b, loc, x, y);
-    };
-    auto add = [&](Value x, Value y) -> Value {
-      return arith::AddIOp::create(b, loc, x, y);
-    };
-    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, wx);
-    auto strides = meta.getStrides();
-    Value aligned = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, wx);
-    stepBytes = mul(strides[1], em.cst(bytes));
-    // The innermost (DH) stride is 1: Wx is dense.
-    Value common = add(meta.getOffset(), add(mul(head, strides[3]), firstUnit));
-    int64_t piecesPerGate = units / 8, piecesPerRow = gates * piecesPerGate;
-    int64_t total = rows * piecesPerRow;
-    for (int64_t first = 0; first < total; first += threads) {
-      Value piece = add(pos.tid, em.cst(first));
-      Value active =
-          first + threads > total
-              ? Value(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                            piece, em.cst(total)))
-              : Value();
-      Value row = arith::DivUIOp::create(b, loc, piece, em.cst(piecesPerRow));
-      Value inRow = arith::RemUIOp::create(b, loc, piece, em.cst(piecesPerRow));
-      Value gate = arith::DivUIOp::create(b, loc, inRow, em.cst(piecesPerGate));
-      Value unit8 = mul(arith::RemUIOp::create(b, loc, inRow,
-                                               em.cst(piecesPerGate)),
-                        em.cst(8));
-      // Rows past B copy row 0 (whose values nobody uses).
-      Value batchRow = add(pos.tileStart, row);
-      Value safeRow = arith::SelectOp::create(
-          b, loc,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, batchRow,
-                                pos.batchSize),
-          batchRow, em.cst(0));
-      Value index = add(add(common, unit8),
-                        add(mul(safeRow, strides[0]), mul(gate, strides[2])));
-      Value src = LLVM::IntToPtrOp::create(
-          b, loc, LLVM::LLVMPointerType::get(b.getContext(), kGlobalSpace),
-          arith::IndexCastOp::create(b, loc, b.getI64Type(),
-                                     add(aligned, mul(index, em.cst(bytes))))
-              .getResult());
-      Value dst = mul(add(mul(row, em.cst(rowElements)),
-                          add(mul(gate, em.cst(units)), unit8)),
-                      em.cst(bytes));
-      pieces.push_back({src, dst, active});
-    }
-  }
-
-  /// Copies step `t` into `slot` (index values) and commits the copies as
-  /// one group.
-  void copy(Value t, Value slot) {
-    OpBuilder &b = em.b;
-    Location loc = em.loc;
-    Value stepOffset = arith::MulIOp::create(b, loc, t, stepBytes);
-    Value slotOffset = arith::MulIOp::create(b, loc, slot, em.cst(slotBytes));
-    for (const Piece &p : pieces) {
-      auto issue = [&] {
-        NVVM::CpAsyncOp::create(
-            b, loc,
-            sharedByteAddress(b, loc, base,
-                              arith::AddIOp::create(b, loc, slotOffset,
-                                                    p.dstOffset)),
-            byteAddress(b, loc, p.src, stepOffset), 16,
-            NVVM::LoadCacheModifierKind::CG, Value());
-      };
-      if (p.active)
-        em.ifValid(p.active, issue);
-      else
-        issue();
-    }
-    NVVM::CpAsyncCommitGroupOp::create(b, loc);
-  }
-
-  /// Waits until at most `pending` of this thread's groups are in flight.
-  void wait(int64_t pending) {
-    NVVM::CpAsyncWaitGroupOp::create(em.b, em.loc, pending);
-  }
-
-  /// The value at (tile row `row`, gate `gate`, unit `unitInCta`) of
-  /// `slot`, widened to f32.
-  Value read(Value slot, Value row, int64_t gate, Value unitInCta) {
-    OpBuilder &b = em.b;
-    Location loc = em.loc;
-    Value at = arith::AddIOp::create(b, loc, em.cst(gate * units), unitInCta);
-    Value v = memref::LoadOp::create(b, loc, view, ValueRange{slot, row, at});
-    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-  }
-
-private:
-  struct Piece {
-    Value src;       // !llvm.ptr<1>: the piece at step 0
-    Value dstOffset; // index: its byte offset in a slot
-    Value active;    // i1, or null where every thread copies
-  };
-  KernelEmitter &em;
-  int64_t units, slotBytes;
-  Value view, base, stepBytes;
-  SmallVector<Piece> pieces;
-};
-
-} // namespace
-
 
 gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
                                                      StringRef name,
@@ -409,12 +278,12 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   const int64_t ringDepth = readEarly ? kWxRingSlots : kWxRingSlots - 1;
   const int64_t partialsBytes =
       mmaForwardPartialsBytes(kSlices, unitsPerCta, gr);
-  WxRing ring(em, arg("wx"), pos, head,
+  TileRing ring(em, arg("wx"), pos, head,
               arith::MulIOp::create(b, loc, cta, em.cst(unitsPerCta)),
               unitsPerCta, gw, schedule.getThreads(), hsBytes + partialsBytes);
   for (int64_t d = 0; d < ringDepth; ++d)
     ring.copy(stepAhead(em.cst(0), d), em.cst(d));
-  ring.wait(WxRing::kInFlight);
+  ring.wait(TileRing::kInFlight);
   // A step's inputs out of ring slot `ringSlot`, per element and Wx row
   // ([element * gw + row], f32), a folded gate's row with its bias added.
   auto readInputs = [&](Value ringSlot) {
@@ -683,7 +552,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
     // makes them visible to the threads that read them.
     Value nextSlot = arith::SubIOp::create(b, loc, em.cst(1), slot);
     Value epoch = arith::AddIOp::create(b, loc, t, em.cst(1));
-    ring.wait(WxRing::kInFlight);
+    ring.wait(TileRing::kInFlight);
     publish(hNext, nextSlot, epoch);
     llvm::append_range(next, nextInputs);
     scf::YieldOp::create(b, loc, next);

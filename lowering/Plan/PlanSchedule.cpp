@@ -241,7 +241,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
               2 * kMmaBatchTile * std::max(dh + 8, 2 * (dh + 4)) * bytes;
           shared += mmaForwardPartialsBytes(split.slices, split.units, gates);
           // The ring of the next steps' Wx tiles.
-          shared += wxRingBytes(wxGates, split.units, kMmaBatchTile, bytes);
+          shared += tileRingBytes(wxGates, split.units, kMmaBatchTile, bytes);
           if (shared > limits.maxSharedBytesPerBlock)
             return std::nullopt;
           // The stage of the per-step output rows, at the end: the
