@@ -1,19 +1,19 @@
 //===- TileRing.h - a step's tile of a [B, T, G, NH, DH] tensor in a ring --===//
 //
-// The tensor-core kernels read, every step, a tile of a per-step tensor of
-// layout [B, T, G, NH, DH]: the forward Wx (the element type), the backward
-// the saved gate values (f32). Loaded into registers a step or more ahead,
-// such values waited for their loads anyway: ptxas moves the loads or the
-// copies between the loop-carried registers to where the registers are free
-// (H200, LSTM 64x12: 29.5% of the forward's stall samples on one such move,
-// seventh session; 11.8% of the backward's on a sigmoid waiting for its
-// saved gate, ninth session). A TileRing instead keeps kWxRingSlots steps of
+// The tensor-core forward reads, every step, a tile of Wx, a per-step tensor
+// of layout [B, T, G, NH, DH]. Loaded into registers a step or more ahead,
+// its values waited for their loads anyway: ptxas moved the copies between
+// the loop-carried registers to where the registers were free (H200, LSTM
+// 64x12: 29.5% of the forward's stall samples on one such move, seventh
+// session). A TileRing instead keeps kWxRingSlots steps of
 // the CTA's tile ([batch row][gate][unit], rows of tileRingRowElements) in
 // shared memory: every step the CTA's threads copy the tile of a later step
 // with cp.async, in 16-byte pieces of consecutive units of one gate and row
 // (every thread the same pieces each step), one commit group per step, and
 // each thread reads its own elements' values out of the ring after the
-// barrier that follows the wait for their group.
+// barrier that follows the wait for their group. Any element size: the
+// backward's saved gate values (f32) through a TileRing checked but were
+// slower than their register prefetch (docs/PERFORMANCE.md, ninth session).
 //
 //===----------------------------------------------------------------------===//
 #ifndef FLASHRNN_LOWERING_FUSETIMELOOP_TILERING_H
