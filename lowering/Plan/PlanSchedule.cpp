@@ -228,47 +228,47 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     int64_t kTiles = dh / 16;
     int64_t bytes = elementBytes(elementType);
     auto accept = [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
-          int64_t registers = estimateMmaForwardRegisters(
-              gates, kTiles / split.slices, numStates, wxGates, parts);
-          if (registers > std::min<int64_t>(kMaxRegistersPerThread,
-                                            limits.registersPerSM /
-                                                split.threads))
-            return std::nullopt;
-          // h, double-buffered: one part per row padded by 8 (inference),
-          // or two parts padded by 4 each (training); the larger serves
-          // both kernels. Then the slices' partial sums.
-          int64_t shared =
-              2 * kMmaBatchTile * std::max(dh + 8, 2 * (dh + 4)) * bytes;
-          shared += mmaForwardPartialsBytes(split.slices, split.units, gates);
-          // The ring of the next steps' Wx tiles.
-          shared += tileRingBytes(wxGates, split.units, kMmaBatchTile, bytes);
-          if (shared > limits.maxSharedBytesPerBlock)
-            return std::nullopt;
-          // The stage of the per-step output rows, at the end: the
-          // training forward's (the states, and the saved gate values and
-          // states in f32) where the backward is planned too, else the
-          // inference forward's where it has kMinStagedStreams rows or
-          // more; left out where it does not fit.
-          SmallVector<Type> staged(numStates, elementType);
-          if (training)
-            staged.append(gateValues + numStates,
-                          Float32Type::get(ctx));
-          int64_t stageBytes = stagedStoreBytes(
-              staged, kMmaBatchTile, split.units);
-          bool stage = stagedStores && split.units >= kMinStagedUnits &&
-                       int64_t(staged.size()) >= kMinStagedStreams &&
-                       shared + stageBytes <= limits.maxSharedBytesPerBlock &&
-                       registers + stagedStoreRegisters(chip, staged.size()) <=
-                           registerBudget(split.threads);
-          if (stage)
-            shared += stageBytes;
-          // A head over at most 8 CTAs (the portable cluster size) on
-          // sm_90 is one cluster: h through distributed shared memory and a
-          // cluster barrier instead of the global buffer and the grid
-          // barrier.
-          return makeMmaSchedule(ctx, split, shared, clusterAllowed(split),
-                                 stage, training ? hParts : 2);
-        };
+      int64_t registers = estimateMmaForwardRegisters(
+          gates, kTiles / split.slices, numStates, wxGates, parts);
+      if (registers > std::min<int64_t>(kMaxRegistersPerThread,
+                                        limits.registersPerSM /
+                                            split.threads))
+        return std::nullopt;
+      // h, double-buffered: one part per row padded by 8 (inference),
+      // or two parts padded by 4 each (training); the larger serves
+      // both kernels. Then the slices' partial sums.
+      int64_t shared =
+          2 * kMmaBatchTile * std::max(dh + 8, 2 * (dh + 4)) * bytes;
+      shared += mmaForwardPartialsBytes(split.slices, split.units, gates);
+      // The ring of the next steps' Wx tiles.
+      shared += tileRingBytes(wxGates, split.units, kMmaBatchTile, bytes);
+      if (shared > limits.maxSharedBytesPerBlock)
+        return std::nullopt;
+      // The stage of the per-step output rows, at the end: the
+      // training forward's (the states, and the saved gate values and
+      // states in f32) where the backward is planned too, else the
+      // inference forward's where it has kMinStagedStreams rows or
+      // more; left out where it does not fit.
+      SmallVector<Type> staged(numStates, elementType);
+      if (training)
+        staged.append(gateValues + numStates,
+                      Float32Type::get(ctx));
+      int64_t stageBytes = stagedStoreBytes(
+          staged, kMmaBatchTile, split.units);
+      bool stage = stagedStores && split.units >= kMinStagedUnits &&
+                   int64_t(staged.size()) >= kMinStagedStreams &&
+                   shared + stageBytes <= limits.maxSharedBytesPerBlock &&
+                   registers + stagedStoreRegisters(chip, staged.size()) <=
+                       registerBudget(split.threads);
+      if (stage)
+        shared += stageBytes;
+      // A head over at most 8 CTAs (the portable cluster size) on
+      // sm_90 is one cluster: h through distributed shared memory and a
+      // cluster barrier instead of the global buffer and the grid
+      // barrier.
+      return makeMmaSchedule(ctx, split, shared, clusterAllowed(split),
+                             stage, training ? hParts : 2);
+    };
     std::optional<ScheduleAttr> fewest =
         searchMmaSplits(limits, dh, /*groupUnits=*/8, kTiles,
                         /*threadsPerUnit=*/4, forwardKSlices, accept);
