@@ -92,6 +92,29 @@ struct ToPtxOptions : mlir::PassPipelineOptions<ToPtxOptions> {
                         llvm::cl::desc("on sm_90, a tensor-core forward head "
                                        "over at most 8 CTAs as one cluster"),
                         llvm::cl::init(true)};
+  Option<bool> stagedStores{
+      *this, "staged-stores",
+      llvm::cl::desc("stage the tensor-core kernels' per-step outputs in "
+                     "shared memory"),
+      llvm::cl::init(true)};
+  Option<int64_t> forwardKSlices{
+      *this, "forward-k-slices",
+      llvm::cl::desc("the fewest K slices of the tensor-core forward"),
+      llvm::cl::init(1)};
+  Option<int64_t> backwardKSlices{
+      *this, "backward-k-slices",
+      llvm::cl::desc("the fewest K slices of the tensor-core backward"),
+      llvm::cl::init(1)};
+  Option<int64_t> trainingHParts{
+      *this, "training-h-parts",
+      llvm::cl::desc("element-type terms of h in the training forward's "
+                     "matmul: 1, 2, or 0 (by cell)"),
+      llvm::cl::init(0)};
+  Option<int64_t> backwardDgParts{
+      *this, "backward-dg-parts",
+      llvm::cl::desc("element-type terms of dg in the backward's matmul: 1, "
+                     "2, or 0 (1)"),
+      llvm::cl::init(0)};
   Option<bool> approximateMath{
       *this, "approximate-math",
       llvm::cl::desc("tanh.approx for tanh and sigmoid in bf16/f16 kernels"),
@@ -129,6 +152,11 @@ void mlir::flashrnn::registerFlashRNNPasses() {
         o.training = options.training;
         o.mma = options.mma;
         o.clusters = options.clusters;
+        o.stagedStores = options.stagedStores;
+        o.forwardKSlices = options.forwardKSlices;
+        o.backwardKSlices = options.backwardKSlices;
+        o.trainingHParts = options.trainingHParts;
+        o.backwardDgParts = options.backwardDgParts;
         o.approximateMath = options.approximateMath;
         o.reduction = options.reduction;
         o.cudaToolkit = options.toolkit;

@@ -8,6 +8,14 @@
 // RUN: flashrnn-opt %examples/lstm.mlir -flashrnn-to-ptx="training=false mma=false approximate-math=false" > %t.scalar
 // RUN: FileCheck %s --check-prefix=SCALAR --input-file=%t.scalar
 // RUN: not grep -E "mma.sync|tanh.approx" %t.scalar
+// The planner's options pass through too: LSTM's training kernels carry h
+// and dg in one part by default (recurrentParts = 1 on both schedules), in
+// two (the attribute's default, not printed) with training-h-parts=2
+// backward-dg-parts=2.
+// RUN: flashrnn-opt %examples/lstm.mlir -flashrnn-to-ptx > %t.train
+// RUN: FileCheck %s --check-prefix=ONE --input-file=%t.train
+// RUN: flashrnn-opt %examples/lstm.mlir -flashrnn-to-ptx="training-h-parts=2 backward-dg-parts=2" > %t.hilo
+// RUN: FileCheck %s --check-prefix=HILO --input-file=%t.hilo
 
 // CHECK: gpu.binary @flashrnn_kernels
 // CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
@@ -16,3 +24,8 @@
 
 // SCALAR: gpu.binary @flashrnn_kernels
 // SCALAR-SAME: fma.rn.f32
+
+// ONE: flashrnn.backward_schedule = #flashrnn.schedule<{{[^>]*}}recurrentParts = 1>
+// ONE-SAME: flashrnn.schedule = #flashrnn.schedule<{{[^>]*}}recurrentParts = 1>
+// HILO: flashrnn.backward_schedule = #flashrnn.schedule<{{[^>]*}}stagedStores = true>
+// HILO-SAME: flashrnn.schedule = #flashrnn.schedule<{{[^>]*}}stagedStores = true>
