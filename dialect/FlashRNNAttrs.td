@@ -73,6 +73,7 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
                         DefaultValuedParameter<"bool", "false">:$stagedStores,
                         DefaultValuedParameter<"int64_t", "2">:$recurrentParts);
   let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
 }
 
 def FlashRNN_GateArrayAttr

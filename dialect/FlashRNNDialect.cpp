@@ -23,3 +23,19 @@ void FlashRNNDialect::initialize() {
 #include "dialect/FlashRNNOps.cpp.inc"
       >();
 }
+
+/// The tensor-core kernels carry their recurrent operand (h in the training
+/// forward, dg in the backward) in one or two element-type terms; no kernel
+/// is built for any other count.
+LogicalResult
+ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                     StringAttr chip, int64_t ctasPerHead, int64_t unitsPerCta,
+                     int64_t batchTile, int64_t threads,
+                     StringAttr rPlacement, bool gridBarrier,
+                     int64_t sharedBytes, bool cluster, bool stagedStores,
+                     int64_t recurrentParts) {
+  if (recurrentParts != 1 && recurrentParts != 2)
+    return emitError() << "schedule has recurrentParts = " << recurrentParts
+                       << "; the kernels carry h and dg in 1 or 2 parts";
+  return success();
+}

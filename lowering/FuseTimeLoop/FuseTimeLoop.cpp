@@ -71,14 +71,6 @@ struct FlashRNNFuseTimeLoop
                << "' has no adjoint: run flashrnn-derive-backward before "
                   "flashrnn-fuse-time-loop";
     }
-    // The tensor-core kernels carry their recurrent operand in one or two
-    // element-type terms; nothing else is built.
-    for (ScheduleAttr s : {schedule, backwardSchedule})
-      if (s && s.getRecurrentParts() != 1 && s.getRecurrentParts() != 2)
-        return sequence.emitOpError()
-               << "has a schedule with recurrentParts = "
-               << s.getRecurrentParts()
-               << "; the kernels carry h and dg in 1 or 2 parts";
     gpu::GPUModuleOp kernels = getOrCreateKernelModule(module, schedule);
     auto target = cast<NVVM::NVVMTargetAttr>(kernels.getTargetsAttr()[0]);
     if (target.getChip() != schedule.getChip().getValue())

@@ -346,19 +346,15 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     };
     auto storeQuad = [&](const Quad &quad) {
       Value hi = arith::TruncFOp::create(b, loc, halfType, quad.value);
-      Value lo =
-          kParts == 1
-              ? Value()
-              : arith::TruncFOp::create(
-                    b, loc, halfType,
-                    arith::SubFOp::create(
-                        b, loc, quad.value,
-                        arith::ExtFOp::create(b, loc, quadType, hi)));
       vector::StoreOp::create(b, loc, hi, dgs,
                               ValueRange{slot, quad.r, quad.column})
           .setAlignment(8);
       if (kParts == 1)
         return;
+      Value lo = arith::TruncFOp::create(
+          b, loc, halfType,
+          arith::SubFOp::create(b, loc, quad.value,
+                                arith::ExtFOp::create(b, loc, quadType, hi)));
       vector::StoreOp::create(b, loc, lo, dgs,
                               ValueRange{slot, quad.r,
                                          addc(quad.column, gr * dh)})

@@ -40,6 +40,9 @@ bench() {
   timeout ${T:-60} $B $P/$1 --no-check --backward --repeat $2 "${@:3}" 2>&1 | grep -E "^\| ([0-9]|B )|rror"
 }
 
+# tables FILE: a file of bench output without the tables' header lines.
+tables() { grep -v "^| B " "$1"; }
+
 # sanitize TOOL PKG [--backward]: compute-sanitizer on a small checked run.
 sanitize() {
   timeout 60 /usr/local/cuda/bin/compute-sanitizer --tool $1 --error-exitcode 9 $R $P/$2 --random 1 --batch 5 --seq 12 --heads 2 --device cuda --check ${3:-} > /tmp/san.txt 2>&1

@@ -42,5 +42,5 @@ stamp sanitized
   done
   for v in two dg1; do echo "# $v-slstm-256"; bench $v-slstm-bf16-dh256 10 --shape 16,1024,3; done
 } > $O/bench.txt 2>&1
-cat $O/bench.txt | grep -v "^| B "
+tables $O/bench.txt
 stamp done

@@ -20,8 +20,8 @@ stamp checked
     done
   done
 } > $O/slices.txt 2>&1
-grep -v "^| B " $O/slices.txt
+tables $O/slices.txt
 stamp slices
 bench_rows > $O/rows.txt 2>&1
-grep -v "^| B " $O/rows.txt
+tables $O/rows.txt
 stamp done

@@ -26,8 +26,8 @@ stamp checked
     done
   done
 } > $O/fold.txt 2>&1
-grep -v "^| B " $O/fold.txt
+tables $O/fold.txt
 stamp fold
 bench_rows > $O/rows.txt 2>&1
-grep -v "^| B " $O/rows.txt
+tables $O/rows.txt
 stamp done

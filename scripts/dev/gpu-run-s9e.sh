@@ -19,6 +19,6 @@ for round in 1 2; do
   for c in lstm gru slstm elman; do
     for v in base ring; do echo "# $v-$c-64"; bench $v-$c-bf16-dh64 20 --shape 16,1024,12; done
   done >> $O/bench.txt 2>&1
-  grep -v "^| B " $O/bench.txt | tail -16
+  tables $O/bench.txt | tail -16
   stamp round $round
 done

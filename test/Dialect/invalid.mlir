@@ -317,3 +317,17 @@ func.func @f(%wx: tensor<2x3x1x4x8xbf16>, %r: tensor<1x4x8x8xbf16>, %b: tensor<1
   %s, %l = flashrnn.sequence @elman(%wx, %r, %b) : (tensor<2x3x1x4x8xbf16>, tensor<1x4x8x8xbf16>, tensor<1x4x8xbf16>) -> (tensor<2x2x3x4x8xbf16>, tensor<2x2x4x8xbf16>)
   return
 }
+
+// -----
+
+// A schedule with three parts of the recurrent operand: the kernels carry h
+// and dg in one or two.
+flashrnn.cell @elman gates(g: rec in bias) states(h = 0.0 recurrent) body(%h: f32, %g: f32) {
+  %0 = math.tanh %g : f32
+  flashrnn.yield %0 : f32
+}
+func.func @three(%wx: tensor<?x?x1x?x32xbf16>, %r: tensor<1x?x32x32xbf16>, %b: tensor<1x?x32xbf16>) {
+  // expected-error @+1 {{schedule has recurrentParts = 3; the kernels carry h and dg in 1 or 2 parts}}
+  %s, %l = flashrnn.sequence @elman(%wx, %r, %b) {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = false, sharedBytes = 4096, recurrentParts = 3>} : (tensor<?x?x1x?x32xbf16>, tensor<1x?x32x32xbf16>, tensor<1x?x32xbf16>) -> (tensor<1x?x?x?x32xbf16>, tensor<1x?x?x32xbf16>)
+  return
+}

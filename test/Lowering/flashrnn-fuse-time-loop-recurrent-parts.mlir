@@ -1,6 +1,5 @@
-// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="training=true" -flashrnn-derive-backward -flashrnn-fuse-time-loop | FileCheck %s
-// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="training=true training-h-parts=2 backward-dg-parts=2" -flashrnn-derive-backward -flashrnn-fuse-time-loop | FileCheck %s --check-prefix=TWO
-// RUN: not flashrnn-opt %s -split-input-file -flashrnn-derive-backward -flashrnn-fuse-time-loop 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: flashrnn-opt %s -flashrnn-plan="training=true" -flashrnn-derive-backward -flashrnn-fuse-time-loop | FileCheck %s
+// RUN: flashrnn-opt %s -flashrnn-plan="training=true training-h-parts=2 backward-dg-parts=2" -flashrnn-derive-backward -flashrnn-fuse-time-loop | FileCheck %s --check-prefix=TWO
 
 // An LSTM head of 64 (bf16) whose body is smooth: the planner gives the
 // training kernels one part (recurrentParts = 1). The training forward then
@@ -67,16 +66,3 @@ func.func @lstm64(%wx: tensor<?x?x4x?x64xbf16>, %r: tensor<4x?x64x64xbf16>, %b: 
   return
 }
 
-// -----
-
-// A schedule written by hand with three parts: the kernels take one or two.
-// (The planning RUN lines replace it with a plan of their own.)
-// BAD: error: 'flashrnn.sequence' op has a schedule with recurrentParts = 3; the kernels carry h and dg in 1 or 2 parts
-flashrnn.cell @elman gates(g: rec in bias) states(h = 0.0 recurrent) body(%h: f32, %g: f32) {
-  %0 = math.tanh %g : f32
-  flashrnn.yield %0 : f32
-}
-func.func @three(%wx: tensor<?x?x1x?x32xbf16>, %r: tensor<1x?x32x32xbf16>, %b: tensor<1x?x32xbf16>) {
-  %s, %l = flashrnn.sequence @elman(%wx, %r, %b) {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = false, sharedBytes = 4096, recurrentParts = 3>} : (tensor<?x?x1x?x32xbf16>, tensor<1x?x32x32xbf16>, tensor<1x?x32xbf16>) -> (tensor<1x?x?x?x32xbf16>, tensor<1x?x?x32xbf16>)
-  return
-}
