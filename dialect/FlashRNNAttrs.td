@@ -64,6 +64,12 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
     forward the states (and in training the saved gate values and states;
     the inference forward only where it writes at least three rows per
     element and step, kMinStagedStreams), in the backward dgates and dwx.
+    `recurrentParts` (tensor-core training kernels): h in the training
+    forward and dg in the backward as one element-type term or two (hi +
+    lo). `rowSplit` (tensor-core backward of a head in one CTA, no K
+    slices): 2 gives each group of 16 units two warps that run the same
+    matmul and adjoin one of the lane's two batch rows each (`threads` =
+    4 * unitsPerCta, two elements per thread).
   }];
   let parameters = (ins "::mlir::StringAttr":$chip, "int64_t":$ctasPerHead,
                         "int64_t":$unitsPerCta, "int64_t":$batchTile,
@@ -71,7 +77,8 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
                         "bool":$gridBarrier, "int64_t":$sharedBytes,
                         DefaultValuedParameter<"bool", "false">:$cluster,
                         DefaultValuedParameter<"bool", "false">:$stagedStores,
-                        DefaultValuedParameter<"int64_t", "2">:$recurrentParts);
+                        DefaultValuedParameter<"int64_t", "2">:$recurrentParts,
+                        DefaultValuedParameter<"int64_t", "1">:$rowSplit);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

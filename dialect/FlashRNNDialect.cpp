@@ -25,17 +25,21 @@ void FlashRNNDialect::initialize() {
 }
 
 /// The tensor-core kernels carry their recurrent operand (h in the training
-/// forward, dg in the backward) in one or two element-type terms; no kernel
-/// is built for any other count.
+/// forward, dg in the backward) in one or two element-type terms, and the
+/// backward gives a lane's two batch rows to one warp or two; no kernel is
+/// built for any other count.
 LogicalResult
 ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                      StringAttr chip, int64_t ctasPerHead, int64_t unitsPerCta,
                      int64_t batchTile, int64_t threads,
                      StringAttr rPlacement, bool gridBarrier,
                      int64_t sharedBytes, bool cluster, bool stagedStores,
-                     int64_t recurrentParts) {
+                     int64_t recurrentParts, int64_t rowSplit) {
   if (recurrentParts != 1 && recurrentParts != 2)
     return emitError() << "schedule has recurrentParts = " << recurrentParts
                        << "; the kernels carry h and dg in 1 or 2 parts";
+  if (rowSplit != 1 && rowSplit != 2)
+    return emitError() << "schedule has rowSplit = " << rowSplit
+                       << "; a lane's two batch rows go to 1 or 2 warps";
   return success();
 }

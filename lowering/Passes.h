@@ -49,6 +49,10 @@ struct PtxPipelineOptions {
   /// backward-dg-parts): 1, 2, or 0 for the planner's choice (h: by cell,
   /// dg: 1).
   int64_t trainingHParts = 0, backwardDgParts = 0;
+  /// Warps per group of units in the one-CTA tensor-core backward
+  /// (flashrnn-plan's backward-row-split): 1, 2, or 0 for the planner's
+  /// choice.
+  int64_t backwardRowSplit = 0;
   /// tanh.approx for tanh and sigmoid in bf16/f16 kernels.
   bool approximateMath = true;
   /// The dR/db reduction kernel: auto, mma, sliced or serial

@@ -76,6 +76,12 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
            /*default=*/"0",
            "element-type terms of dg in the tensor-core backward's matmul: "
            "1, 2 (hi + lo), or 0: 1">,
+    Option<"backwardRowSplit", "backward-row-split", "int64_t",
+           /*default=*/"0",
+           "warps per group of 16 units in the tensor-core backward of a "
+           "head in one CTA: 2 (the two run the same matmul, each adjoins "
+           "one of a lane's two batch rows: twice the threads), 1, or 0: "
+           "the planner's choice">,
   ];
 }
 

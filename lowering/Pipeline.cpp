@@ -32,6 +32,7 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   plan.backwardKSlices = options.backwardKSlices;
   plan.trainingHParts = options.trainingHParts;
   plan.backwardDgParts = options.backwardDgParts;
+  plan.backwardRowSplit = options.backwardRowSplit;
   pm.addPass(createFlashRNNPlan(plan));
   if (options.training)
     pm.addPass(createFlashRNNDeriveBackward());

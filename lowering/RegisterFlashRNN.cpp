@@ -115,6 +115,11 @@ struct ToPtxOptions : mlir::PassPipelineOptions<ToPtxOptions> {
       llvm::cl::desc("element-type terms of dg in the backward's matmul: 1, "
                      "2, or 0 (1)"),
       llvm::cl::init(0)};
+  Option<int64_t> backwardRowSplit{
+      *this, "backward-row-split",
+      llvm::cl::desc("warps per group of units in the one-CTA backward: 1, "
+                     "2, or 0 (the planner's choice)"),
+      llvm::cl::init(0)};
   Option<bool> approximateMath{
       *this, "approximate-math",
       llvm::cl::desc("tanh.approx for tanh and sigmoid in bf16/f16 kernels"),
@@ -157,6 +162,7 @@ void mlir::flashrnn::registerFlashRNNPasses() {
         o.backwardKSlices = options.backwardKSlices;
         o.trainingHParts = options.trainingHParts;
         o.backwardDgParts = options.backwardDgParts;
+        o.backwardRowSplit = options.backwardRowSplit;
         o.approximateMath = options.approximateMath;
         o.reduction = options.reduction;
         o.cudaToolkit = options.toolkit;

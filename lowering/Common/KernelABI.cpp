@@ -57,7 +57,8 @@ int64_t mlir::flashrnn::estimateMmaBackwardRegisters(llvm::StringRef chip,
                                                      int64_t numStates,
                                                      int64_t numGateValues,
                                                      bool prefetch,
-                                                     int64_t kSlices) {
+                                                     int64_t kSlices,
+                                                     int64_t rowSplit) {
   // R^T's fragments (G DH / 16 k-tiles x 4); per element (4) the step's
   // values (dstates, s_{t-1}, gate values), twice with the prefetch, and the
   // carried state gradients; 36 + 16 G for the accumulators, addresses and
@@ -77,15 +78,17 @@ int64_t mlir::flashrnn::estimateMmaBackwardRegisters(llvm::StringRef chip,
   int64_t splitCost = kSlices > 1 ? (gates <= 2 ? 40 : 16) : 0;
   // The prefetch carries one more copy of the values of the elements the
   // thread adjoins: all four, or with K slices ceil(4 / S).
+  int64_t elements = mmaBackwardOwnedElements(1, rowSplit);
   int64_t prefetched =
-      prefetch ? mmaBackwardOwnedElements(kSlices) * stepValues : 0;
-  return kTiles * 4 + 4 * perElement + prefetched + 36 + 16 * gates +
+      prefetch ? mmaBackwardOwnedElements(kSlices, rowSplit) * stepValues : 0;
+  return kTiles * 4 + elements * perElement + prefetched + 36 + 16 * gates +
          olderChip + splitCost;
 }
 
-int64_t mlir::flashrnn::mmaBackwardOwnedElements(int64_t kSlices) {
-  constexpr int64_t kElements = 4;
-  return (kElements + kSlices - 1) / kSlices;
+int64_t mlir::flashrnn::mmaBackwardOwnedElements(int64_t kSlices,
+                                                 int64_t rowSplit) {
+  int64_t elements = 4 / rowSplit;
+  return (elements + kSlices - 1) / kSlices;
 }
 
 int64_t mlir::flashrnn::registerBudget(int64_t threads) {
@@ -98,10 +101,12 @@ bool mlir::flashrnn::mmaBackwardPrefetches(llvm::StringRef chip,
                                            int64_t gates, int64_t dh,
                                            int64_t numStates,
                                            int64_t numGateValues,
-                                           int64_t kSlices, int64_t threads) {
+                                           int64_t kSlices, int64_t threads,
+                                           int64_t rowSplit) {
   return estimateMmaBackwardRegisters(chip, gates, dh, numStates,
                                       numGateValues, /*prefetch=*/true,
-                                      kSlices) <= registerBudget(threads);
+                                      kSlices, rowSplit) <=
+         registerBudget(threads);
 }
 
 int64_t mlir::flashrnn::estimateMmaForwardRegisters(int64_t gates,

@@ -56,15 +56,17 @@ int64_t mmaForwardPartialsBytes(int64_t slices, int64_t units, int64_t gates);
 /// sm_80 and sm_90; test/Target/ptxas-mma-sweep.test checks that no
 /// admitted example spills. With `kSlices` > 1 (the backward spread over
 /// CTAs and warps that share the K dimension) a warp holds 1/kSlices of the
-/// fragments.
+/// fragments. With `rowSplit` = 2 (the schedule's) a thread adjoins two
+/// elements instead of four.
 int64_t estimateMmaBackwardRegisters(llvm::StringRef chip, int64_t gates,
                                      int64_t dh, int64_t numStates,
                                      int64_t numGateValues, bool prefetch,
-                                     int64_t kSlices = 1);
+                                     int64_t kSlices = 1, int64_t rowSplit = 1);
 /// The (unit, batch row) elements whose adjoint one thread of the
-/// tensor-core backward runs: all four of its accumulator's, or with K
-/// slices those of its slice (element c belongs to slice c mod S).
-int64_t mmaBackwardOwnedElements(int64_t kSlices);
+/// tensor-core backward runs: all four of its accumulator's (two with
+/// rowSplit = 2), or with K slices those of its slice (element c belongs to
+/// slice c mod S).
+int64_t mmaBackwardOwnedElements(int64_t kSlices, int64_t rowSplit = 1);
 /// The registers a thread of a CTA of `threads` threads may use: 255, or
 /// fewer where a 64K register file must hold the whole CTA.
 int64_t registerBudget(int64_t threads);
@@ -73,7 +75,8 @@ int64_t registerBudget(int64_t threads);
 /// budget of the CTA's `threads` threads.
 bool mmaBackwardPrefetches(llvm::StringRef chip, int64_t gates, int64_t dh,
                            int64_t numStates, int64_t numGateValues,
-                           int64_t kSlices, int64_t threads);
+                           int64_t kSlices, int64_t threads,
+                           int64_t rowSplit = 1);
 
 /// Bytes of shared memory that a double-buffered stage of per-step output
 /// rows takes (lowering/FuseTimeLoop/StagedStores.h): per stream of element

@@ -24,9 +24,11 @@
 //     hi and lo (in a thread-block cluster: pulled from the other CTAs'
 //     shared memory).
 //     The accumulator fragment of lane (g = lane/4, q = lane%4) holds dh for
-//     units 16w+g and 16w+8+g, batch rows 2q and 2q+1: the thread runs the
-//     adjoint of exactly those four (unit, row) elements, so dh never
-//     crosses threads. Only dg does, once per step.
+//     units 16w+2g and 16w+2g+1 (m-tile rows g and g+8; adjacent units, so
+//     the thread's loads and stores come in pairs; with K slices 16w+g and
+//     16w+g+8), batch rows 2q and 2q+1:
+//     the thread runs the adjoint of exactly those four (unit, row)
+//     elements, so dh never crosses threads. Only dg does, once per step.
 //   * R^T's fragments do not change over the sequence: they are gathered
 //     into registers before the time loop (Gr DH / 16 k-tiles x 4
 //     registers). Their pairs run along j, which is not contiguous in R, so
@@ -92,13 +94,21 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   Type f32 = b.getF32Type();
   constexpr int64_t kRowsPerTile = MmaLanePosition::kRowsPerTile;
   MmaEmitter mma(em, e);
-  constexpr int64_t kElements = 4;    // (unit, row) pairs per thread
+  // With rowSplit = 2 the warps come in two halves that run the same
+  // matmul (warps w and w + U / 16 own the same units): half h adjoins batch
+  // row 2q + h of the lane's two, so that a thread has one pair of elements
+  // instead of two and every scheduler two warps instead of one. Element c
+  // is unit c / P (of the lane's two) and the thread's row c % P, with P =
+  // 2 / rowSplit rows per thread.
+  const int64_t rowSplit = schedule.getRowSplit();
+  const int64_t kRowsPerThread = 2 / rowSplit;
+  const int64_t kElements = 2 * kRowsPerThread; // (unit, row) per thread
   // dg = hi + lo, or hi alone (the schedule's recurrentParts).
   const int64_t kParts = schedule.getRecurrentParts();
   const int64_t ctas = schedule.getCtasPerHead();
   const int64_t unitsPerCta = schedule.getUnitsPerCta();
   const int64_t groups = unitsPerCta / 16;
-  const int64_t kSlices = schedule.getThreads() / (32 * groups);
+  const int64_t kSlices = schedule.getThreads() / (32 * groups * rowSplit);
   const int64_t kTiles = gr * dh / 16 / kSlices; // per warp
   // One row of the staged dg: kParts x Gr x DH elements and 8 of padding,
   // so that a row is 4 (mod 8) words and 8 rows start in different banks.
@@ -121,19 +131,32 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   };
   auto addc = [&](Value x, int64_t c) { return add(x, em.cst(c)); };
 
-  // Where the thread is: warp w, lane (g, q); units 16w+g, 16w+8+g; batch
+  // Where the thread is: warp w, lane (g, q); units unit0, unit0 + 1 (K
+  // slices: + 8); batch
   // rows 2q, 2q+1. Element c = 2 * (unit half) + row: accumulator c.
   MmaLanePosition pos(em, func);
   Value head = pos.head, g = pos.g, q = pos.q;
   Value group = arith::RemUIOp::create(b, loc, pos.warp, em.cst(groups));
-  Value slice = arith::DivUIOp::create(b, loc, pos.warp, em.cst(groups));
+  Value slice = rowSplit == 1 ? Value(arith::DivUIOp::create(
+                                    b, loc, pos.warp, em.cst(groups)))
+                              : em.cst(0);
   Value cta = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   Value tile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
   Value lane = arith::RemUIOp::create(b, loc, pos.tid, em.cst(32));
+  // Without K slices rows g and g + 8 of the warp's m-tile are units
+  // 16w + 2g and 16w + 2g + 1: a thread's two units are adjacent, so that
+  // what it loads and stores per (batch row, value) is one pair (8 bytes of
+  // f32, 4 of bf16) instead of two scattered values. With K slices a thread
+  // adjoins single elements, and units 16w + g and 16w + g + 8 keep a warp's
+  // scalar loads of one row in 32 contiguous bytes (the pairs' order spread
+  // them over 64: LSTM 256x3's backward 2.37 -> 2.46 ms, H200).
+  const int64_t secondUnit = kSlices == 1 ? 1 : 8;
+  Value firstUnitOfLane =
+      kSlices == 1 ? Value(arith::MulIOp::create(b, loc, g, em.cst(2))) : g;
   Value unit0 =
       add(add(arith::MulIOp::create(b, loc, cta, em.cst(unitsPerCta)),
               arith::MulIOp::create(b, loc, group, em.cst(16))),
-          g);
+          firstUnitOfLane);
   // With slices, `owner` marks the split (element c belongs to slice
   // c mod S); without slices every warp owns its four elements.
   Value owner =
@@ -141,11 +164,20 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
                                                 arith::CmpIPredicate::eq,
                                                 slice, em.cst(0)))
                   : Value();
-  SmallVector<Value> units = {unit0, addc(unit0, 8)};
-  ArrayRef<Value> rows = pos.row, batch = pos.batch, valid = pos.valid,
-                  safeBatch = pos.safeBatch;
-  auto unitOf = [&](int64_t c) { return units[c / 2]; };
-  auto rowOf = [&](int64_t c) { return c % 2; };
+  SmallVector<Value> units = {unit0, addc(unit0, secondUnit)};
+  SmallVector<Value> rows(pos.row), batch(pos.batch), valid(pos.valid),
+      safeBatch(pos.safeBatch);
+  // With rowSplit = 2: whether the thread is in the upper half of the warps
+  // (row 2q + 1).
+  Value upperWarps;
+  if (rowSplit == 2) {
+    upperWarps = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::uge, pos.warp, em.cst(groups));
+    for (SmallVector<Value> *v : {&rows, &batch, &valid, &safeBatch})
+      *v = {arith::SelectOp::create(b, loc, upperWarps, (*v)[1], (*v)[0])};
+  }
+  auto unitOf = [&](int64_t c) { return units[c / kRowsPerThread]; };
+  auto rowOf = [&](int64_t c) { return c % kRowsPerThread; };
 
   Value dgs = em.sharedView({2, kRowsPerTile, rowLength}, e);
   Value dgsBase = sharedBaseAddress(b, loc, dgs);
@@ -191,16 +223,18 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
                    pos.tileStart, pos.batchSize);
   }
   Value unitBase = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, group, em.cst(16)), g);
+      b, loc, arith::MulIOp::create(b, loc, group, em.cst(16)),
+      firstUnitOfLane);
   auto unitInCta = [&](int64_t c) -> Value {
-    return c / 2 ? addc(unitBase, 8) : unitBase;
+    return c / kRowsPerThread ? addc(unitBase, secondUnit) : unitBase;
   };
 
   // The warp's first element of K (gate k, unit j flattened), 16 per k-tile.
   Value sliceK = arith::MulIOp::create(b, loc, slice, em.cst(16 * kTiles));
   // R^T's A fragments, before the time loop: [kt][4 registers]. Register
   // pair p of k-tile kt holds R[k, j, i], R[k, j + 1, i] for unit i =
-  // 16w + g (+8 for pairs 1, 3) and j = 16kt' + 2q (+8 for pairs 2, 3).
+  // 16w + 2g (+1 for pairs 1, 3; with K slices 16w + g, +8) and
+  // j = 16kt' + 2q (+8 for pairs 2, 3).
   auto pair = [&](Value k, Value j, Value i) -> Value {
     Value lo = memref::LoadOp::create(b, loc, arg("r"),
                                       ValueRange{k, head, j, i});
@@ -265,8 +299,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   // they loaded in the step: the two-slice LSTM 64 backward spent 48% of
   // its stall samples waiting for them, H200).
   StringRef chip = schedule.getChip().getValue();
-  const bool prefetch = mmaBackwardPrefetches(chip, gr, dh, s, na, kSlices,
-                                              schedule.getThreads());
+  const bool prefetch = mmaBackwardPrefetches(
+      chip, gr, dh, s, na, kSlices, schedule.getThreads(), rowSplit);
   const bool latePrefetch = !prefetch && chip >= StringRef("sm_90");
   auto loadSites = [&](Value tt, ArrayRef<Site> sites) {
     SmallVector<Value> values;
@@ -305,7 +339,53 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     }
     return values;
   };
-  auto loadStep = [&](Value tt) { return loadSites(tt, owned); };
+  // Without K slices the thread runs all four adjoints, and elements r and
+  // r + 2 are units u0 and u0 + 1 of batch row r: each of their values is
+  // one 2-element load (16 loads per step at LSTM instead of 32). The
+  // states of t - 1 come from s0 at t = 0 by a select, not a branch: both
+  // pairs are loaded, and s0's stays in L1.
+  auto loadPair = [&](Value memref, ValueRange indices) -> Value {
+    Type t = cast<MemRefType>(memref.getType()).getElementType();
+    auto load = vector::LoadOp::create(b, loc, VectorType::get({2}, t),
+                                       memref, indices);
+    load.setAlignment(2 * (t.getIntOrFloatBitWidth() / 8));
+    if (t.isF32())
+      return load;
+    return arith::ExtFOp::create(b, loc, VectorType::get({2}, f32),
+                                 load.getResult());
+  };
+  auto loadPairedStep = [&](Value tt) {
+    SmallVector<Value> values(kElements * perElement);
+    Value first =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tt, em.cst(0));
+    Value tm1 = arith::SubIOp::create(
+        b, loc, arith::MaxUIOp::create(b, loc, tt, em.cst(1)), em.cst(1));
+    Value u = units[0];
+    for (int64_t r = 0; r < kRowsPerThread; ++r) {
+      Value bi = safeBatch[r];
+      auto put = [&](int64_t index, Value pair) {
+        values[r * perElement + index] =
+            vector::ExtractOp::create(b, loc, pair, ArrayRef<int64_t>{0});
+        values[(r + kRowsPerThread) * perElement + index] =
+            vector::ExtractOp::create(b, loc, pair, ArrayRef<int64_t>{1});
+      };
+      for (int64_t st = 0; st < s; ++st)
+        put(st, loadPair(arg("dstates"), {em.cst(st), bi, tt, head, u}));
+      for (int64_t st = 0; st < s; ++st) {
+        Value fromS0 = loadPair(arg("s0"), {em.cst(st), bi, head, u});
+        Value saved =
+            loadPair(arg("saved_states"), {em.cst(st), bi, tm1, head, u});
+        put(s + st, arith::SelectOp::create(b, loc, first, fromS0, saved));
+      }
+      for (int64_t gv = 0; gv < na; ++gv)
+        put(2 * s + gv,
+            loadPair(arg("saved_gates"), {bi, tt, em.cst(gv), head, u}));
+    }
+    return values;
+  };
+  auto loadStep = [&](Value tt) {
+    return kSlices == 1 ? loadPairedStep(tt) : loadSites(tt, owned);
+  };
 
   // Across CTAs: the grid barrier of step `it`, then every thread copies
   // quads of 4 units of the tile's dg rows (f32, global) into the shared
@@ -507,15 +587,77 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     Value hx = ctas > 1 && !inCluster ? arg("h_exchange") : Value();
     // Element c: its adjoint, the step's stores and its dg published; the
     // gradients of its previous states.
-    auto adjointElement = [&](int64_t c,
-                              ArrayRef<Value> own) -> SmallVector<Value> {
+    // The adjoint of element c: the gradients of its previous states, then
+    // of its gate values.
+    auto adjointOf = [&](int64_t c,
+                         ArrayRef<Value> own) -> SmallVector<Value> {
       SmallVector<Value> ds;
       for (int64_t st = 0; st < s; ++st)
         ds.push_back(
             arith::AddFOp::create(b, loc, dsNext[c * s + st], own[st]));
-      SmallVector<Value> grads =
-          applyAdjoint(em, adjoint, own.slice(s, s), own.slice(2 * s, na),
-                       constants, ds);
+      return applyAdjoint(em, adjoint, own.slice(s, s), own.slice(2 * s, na),
+                          constants, ds);
+    };
+    // Elements r and r + 2 (units u0 and u0 + 1 of batch row r): their
+    // staged gate gradients and their dg, each as one pair.
+    auto publishPair = [&](int64_t r, ArrayRef<Value> gradsA,
+                           ArrayRef<Value> gradsB) {
+      ArrayRef<Value> dA = gradsA.drop_front(s), dB = gradsB.drop_front(s);
+      Value bi = batch[r], u = units[0];
+      if (stager) {
+        for (int64_t gv = 0; gv < na; ++gv)
+          stager->stagePair(gv, slot, rows[r], unitBase, dA[gv], dB[gv]);
+        for (size_t k = 0; k < dwxStream.size(); ++k)
+          if (dwxStream[k] >= 0)
+            stager->stagePair(dwxStream[k], slot, rows[r], unitBase,
+                              dA[layout.inputValue[k]],
+                              dB[layout.inputValue[k]]);
+      }
+      auto pairOf = [&](int64_t value) -> Value {
+        return vector::FromElementsOp::create(
+            b, loc, VectorType::get({2}, f32),
+            ValueRange{dA[value], dB[value]});
+      };
+      em.ifValid(valid[r], [&] {
+        if (!stager) {
+          storeGateGradients(em, cell, layout, dA, arg("dgates"), arg("dwx"),
+                             bi, t, head, units[0]);
+          storeGateGradients(em, cell, layout, dB, arg("dgates"), arg("dwx"),
+                             bi, t, head, units[1]);
+        }
+        for (size_t k = 0; hx && k < gates.size(); ++k)
+          if (layout.rRow[k] >= 0)
+            vector::StoreOp::create(
+                b, loc, pairOf(layout.recurrentValue[k]), hx,
+                ValueRange{slot, bi, head, em.cst(layout.rRow[k]), u})
+                .setAlignment(8);
+      });
+      auto halfPair = VectorType::get({2}, e);
+      for (size_t k = 0; !hx && k < gates.size(); ++k) {
+        if (layout.rRow[k] < 0)
+          continue;
+        Value v = pairOf(layout.recurrentValue[k]);
+        Value hi = arith::TruncFOp::create(b, loc, halfPair, v);
+        int64_t column = layout.rRow[k] * dh;
+        vector::StoreOp::create(b, loc, hi, dgs,
+                                ValueRange{slot, rows[r], addc(u, column)})
+            .setAlignment(4);
+        if (kParts == 1)
+          continue;
+        Value lo = arith::TruncFOp::create(
+            b, loc, halfPair,
+            arith::SubFOp::create(
+                b, loc, v,
+                arith::ExtFOp::create(b, loc, v.getType(), hi)));
+        vector::StoreOp::create(
+            b, loc, lo, dgs,
+            ValueRange{slot, rows[r], addc(u, gr * dh + column)})
+            .setAlignment(4);
+      }
+    };
+    auto adjointElement = [&](int64_t c,
+                              ArrayRef<Value> own) -> SmallVector<Value> {
+      SmallVector<Value> grads = adjointOf(c, own);
       ArrayRef<Value> dGates = ArrayRef<Value>(grads).drop_front(s);
 
       Value bi = batch[rowOf(c)], u = unitOf(c);
@@ -561,10 +703,17 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     };
     SmallVector<Value> dsPrev;
     if (!owner) {
+      // Elements r and r + P (the thread's row r), then their pair of
+      // stores.
+      SmallVector<SmallVector<Value>> grads(kElements);
+      for (int64_t r = 0; r < kRowsPerThread; ++r) {
+        for (int64_t c : {r, r + kRowsPerThread})
+          grads[c] = adjointOf(c, ArrayRef<Value>(stepValues)
+                                      .slice(c * perElement, perElement));
+        publishPair(r, grads[r], grads[r + kRowsPerThread]);
+      }
       for (int64_t c = 0; c < kElements; ++c)
-        llvm::append_range(
-            dsPrev, adjointElement(c, ArrayRef<Value>(stepValues)
-                                          .slice(c * perElement, perElement)));
+        llvm::append_range(dsPrev, ArrayRef<Value>(grads[c]).take_front(s));
     } else {
       // With K slices, element c belongs to slice c mod S: the four
       // adjoints run side by side in up to four warps of the group.
@@ -635,13 +784,23 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
       }
     }
 
-    SmallVector<Value> dhOf;
-    for (int64_t c = 0; c < kElements; ++c) {
-      Value dhc = acc[0][c];
+    // The accumulator fragment's four values (unit half u, row r at 2u +
+    // r), summed over the chains; with rowSplit = 2 each half keeps its
+    // row's two.
+    SmallVector<Value> sums;
+    for (int64_t f = 0; f < 4; ++f) {
+      Value sum = acc[0][f];
       for (int64_t ch = 1; ch < chains; ++ch)
-        dhc = arith::AddFOp::create(b, loc, dhc, acc[ch][c]);
-      dhOf.push_back(dhc);
+        sum = arith::AddFOp::create(b, loc, sum, acc[ch][f]);
+      sums.push_back(sum);
     }
+    SmallVector<Value> dhOf;
+    for (int64_t c = 0; c < kElements; ++c)
+      dhOf.push_back(rowSplit == 1
+                         ? sums[c]
+                         : Value(arith::SelectOp::create(
+                               b, loc, upperWarps, sums[2 * c + 1],
+                               sums[2 * c])));
     // With K slices every slice leaves its partial sums, and each element's
     // slice adds them all up (in slice order; the other slices' sums for
     // it are not used).

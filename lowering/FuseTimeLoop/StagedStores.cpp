@@ -48,6 +48,20 @@ void StagedRowStores::stage(int64_t stream, Value slot, Value row,
   em.storeF32(value, buffers[stream], {slot, row, unit});
 }
 
+void StagedRowStores::stagePair(int64_t stream, Value slot, Value row,
+                                Value unit, Value first, Value second) {
+  OpBuilder &b = em.b;
+  Type t = cast<MemRefType>(buffers[stream].getType()).getElementType();
+  Value pair = vector::FromElementsOp::create(
+      b, em.loc, VectorType::get({2}, b.getF32Type()),
+      ValueRange{first, second});
+  if (!t.isF32())
+    pair = arith::TruncFOp::create(b, em.loc, VectorType::get({2}, t), pair);
+  vector::StoreOp::create(b, em.loc, pair, buffers[stream],
+                          ValueRange{slot, row, unit})
+      .setAlignment(2 * bytesOf(t));
+}
+
 void StagedRowStores::flush(Value slot, Value t, Value enabled) {
   OpBuilder &b = em.b;
   Location loc = em.loc;

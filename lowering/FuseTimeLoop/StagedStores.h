@@ -47,6 +47,12 @@ public:
   /// `slot` at (row, unit within the CTA).
   void stage(int64_t stream, Value slot, Value row, Value unit, Value value);
 
+  /// Writes `first` and `second` (f32) at units `unit` and `unit` + 1 as
+  /// one 2-element store; `unit` must be even (a row starts 16-byte
+  /// aligned).
+  void stagePair(int64_t stream, Value slot, Value row, Value unit,
+                 Value first, Value second);
+
   /// Copies every stream's rows of `slot` to global memory as the rows of
   /// step `t`, where `enabled` (i1) holds. The whole CTA takes part (each
   /// thread a share of the 16-byte runs, the streams' shares rotated so

@@ -75,6 +75,13 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
           << int64_t(trainingHParts) << " and " << int64_t(backwardDgParts);
       return signalPassFailure();
     }
+    if (backwardRowSplit < 0 || backwardRowSplit > 2) {
+      getOperation().emitError()
+          << "flashrnn-plan: backward-row-split must be 0 (the planner's "
+             "choice), 1 or 2, got "
+          << int64_t(backwardRowSplit);
+      return signalPassFailure();
+    }
     if (batchTile < 1 || batchTile > limits->maxThreadsPerBlock) {
       getOperation().emitError()
           << "flashrnn-plan: batch-tile must be in [1, "
@@ -124,7 +131,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                                  b.getStringAttr(rInGlobal ? "global" : "smem"),
                                  ctas > 1, shared, /*cluster=*/false,
                                  /*stagedStores=*/false,
-                                 /*recurrentParts=*/2);
+                                 /*recurrentParts=*/2, /*rowSplit=*/1);
       }
     }
     return std::nullopt;
@@ -175,13 +182,14 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
 
   ScheduleAttr makeMmaSchedule(MLIRContext *ctx, const MmaSplit &split,
                                int64_t shared, bool inCluster, bool staged,
-                               int64_t recurrentParts) {
+                               int64_t recurrentParts, int64_t rowSplit = 1) {
     Builder b(ctx);
     return ScheduleAttr::get(ctx, b.getStringAttr(chip), split.ctas,
-                             split.units, kMmaBatchTile, split.threads,
+                             split.units, kMmaBatchTile,
+                             split.threads * rowSplit,
                              b.getStringAttr("registers"),
                              split.ctas > 1 && !inCluster, shared, inCluster,
-                             staged, recurrentParts);
+                             staged, recurrentParts, rowSplit);
   }
 
   /// The element-type terms of h in the training forward's matmul: the
@@ -383,8 +391,46 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                            registerBudget(split.threads);
           if (stage)
             shared += stageBytes;
+          // Two warps per group of units (rowSplit = 2) in a head in one
+          // CTA without K slices: the same matmul in both, half the
+          // adjoints per thread, two warps per scheduler. Possible where
+          // twice the threads fit and the estimate for two elements per
+          // thread (with the stage's margin) fits their budget; chosen
+          // (option 0) where the step is mostly adjoint or where only two
+          // elements leave registers for the full prefetch:
+          //   * the matmul is short, at most one k-tile per K chain
+          //     (kRowSplitMaxKTiles): Elman 64 (4 k-tiles) 0.620 -> 0.567
+          //     ms, where LSTM 64 (16) went 1.03 -> 1.45, GRU 64 (12) 0.92
+          //     -> 1.27, Li-GRU and JANET 64 (8) 0.82 -> 1.19 and 1.20
+          //     (H200, B = 16; docs/PERFORMANCE.md, tenth session);
+          //   * four elements get the late prefetch (sm_90) and two the
+          //     full one: sLSTM 64 2.09 -> 1.99. (Before sm_90 four get no
+          //     prefetch at all, LSTM 64 on sm_80 among them; not measured,
+          //     so they keep one.)
+          constexpr int64_t kRowSplitMaxKTiles = 4;
+          int64_t rowSplit = 1;
+          if (backwardRowSplit != 1 && split.ctas == 1 && split.slices == 1 &&
+              2 * split.threads <= limits.maxThreadsPerBlock) {
+            int64_t halved = estimateMmaBackwardRegisters(
+                chip, gates, dh, numStates, numGateValues,
+                /*prefetch=*/false, /*kSlices=*/1, /*rowSplit=*/2);
+            if (stage)
+              halved += kBackwardStageMargin +
+                        stagedStoreRegisters(chip, staged.size());
+            bool shortMatmul = kTiles <= kRowSplitMaxKTiles;
+            bool prefetchOnlyHalved =
+                chip >= std::string("sm_90") &&
+                !mmaBackwardPrefetches(chip, gates, dh, numStates,
+                                       numGateValues, 1, split.threads) &&
+                mmaBackwardPrefetches(chip, gates, dh, numStates,
+                                      numGateValues, 1, 2 * split.threads,
+                                      /*rowSplit=*/2);
+            if (halved <= registerBudget(2 * split.threads) &&
+                (backwardRowSplit == 2 || shortMatmul || prefetchOnlyHalved))
+              rowSplit = 2;
+          }
           return makeMmaSchedule(ctx, split, shared, inCluster, stage,
-                                 parts);
+                                 parts, rowSplit);
         });
   }
 

@@ -331,3 +331,17 @@ func.func @three(%wx: tensor<?x?x1x?x32xbf16>, %r: tensor<1x?x32x32xbf16>, %b: t
   %s, %l = flashrnn.sequence @elman(%wx, %r, %b) {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = false, sharedBytes = 4096, recurrentParts = 3>} : (tensor<?x?x1x?x32xbf16>, tensor<1x?x32x32xbf16>, tensor<1x?x32xbf16>) -> (tensor<1x?x?x?x32xbf16>, tensor<1x?x?x32xbf16>)
   return
 }
+
+// -----
+
+// A schedule that gives a lane's two batch rows to three warps: the backward
+// gives them to one warp or two.
+flashrnn.cell @elman gates(g: rec in bias) states(h = 0.0 recurrent) body(%h: f32, %g: f32) {
+  %0 = math.tanh %g : f32
+  flashrnn.yield %0 : f32
+}
+func.func @threeWarps(%wx: tensor<?x?x1x?x32xbf16>, %r: tensor<1x?x32x32xbf16>, %b: tensor<1x?x32xbf16>) {
+  // expected-error @+1 {{schedule has rowSplit = 3; a lane's two batch rows go to 1 or 2 warps}}
+  %s, %l = flashrnn.sequence @elman(%wx, %r, %b) {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = false, sharedBytes = 4096, rowSplit = 3>} : (tensor<?x?x1x?x32xbf16>, tensor<1x?x32x32xbf16>, tensor<1x?x32xbf16>) -> (tensor<1x?x?x?x32xbf16>, tensor<1x?x?x32xbf16>)
+  return
+}

@@ -23,12 +23,25 @@
 // CHECK-COUNT-3: to memref<2x8x36xf32, #gpu.address_space<workgroup>>
 // CHECK: %[[DWX0:.*]] = memref.view {{.*}}[%c13568][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x8x40xbf16, #gpu.address_space<workgroup>>
 // CHECK-COUNT-32: vector.from_elements {{.*}} : vector<2xbf16>
+// A thread's two units are adjacent (16w + 2g, 16w + 2g + 1): the next step's
+// saved values come as pairs, dstates and s0 as 4-byte bf16 pairs, the states
+// of t - 1 (s0 at t = 0, by a select) and the 4 gate values as 8-byte f32
+// pairs, for each of the thread's two batch rows.
 // CHECK: scf.for
 // CHECK-NOT: memref.load %arg0
-// CHECK: memref.store {{.*}}, %[[DG0]][
-// CHECK: memref.store {{.*}}, %[[DWX0]][
+// CHECK-COUNT-2: vector.load %arg4[{{.*}}] {alignment = 4 : i64} : memref<2x?x?x?x32xbf16>, vector<2xbf16>
+// CHECK: vector.load %arg1[{{.*}}] {alignment = 4 : i64} : memref<2x?x?x32xbf16>, vector<2xbf16>
+// CHECK: vector.load %arg3[{{.*}}] {alignment = 8 : i64} : memref<2x?x?x?x32xf32>, vector<2xf32>
+// CHECK: arith.select {{.*}} : vector<2xf32>
+// CHECK-COUNT-4: vector.load %arg2[{{.*}}] {alignment = 8 : i64} : memref<?x?x4x?x32xf32>, vector<2xf32>
+// CHECK-NOT: memref.load %arg2
+// The pair's gradients are staged as one store per gate value (f32 pairs,
+// and bf16 pairs for dwx), and its dg as bf16 pairs.
+// CHECK-COUNT-4: vector.store {{.*}}, %{{.*}}[{{.*}}] {alignment = 8 : i64} : memref<2x8x36xf32, #gpu.address_space<workgroup>>, vector<2xf32>
+// CHECK-COUNT-4: vector.store {{.*}} {alignment = 4 : i64} : memref<2x8x40xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
 // CHECK-NOT: memref.store {{.*}} : memref<?x?x4x?x32xf32>
-// CHECK: arith.truncf {{.*}} : f32 to bf16
+// CHECK: arith.truncf {{.*}} : vector<2xf32> to vector<2xbf16>
+// CHECK: vector.store {{.*}} {alignment = 4 : i64} : memref<2x8x136xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
 // The previous step's rows, after this step's adjoints, before the barrier.
 // CHECK: vector.load %[[DG0]][{{.*}}] {alignment = 16 : i64} : memref<2x8x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 // CHECK: vector.store {{.*}} {alignment = 16 : i64} : memref<?x?x4x?x32xf32>, vector<4xf32>

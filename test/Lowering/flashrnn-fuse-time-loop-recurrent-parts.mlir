@@ -21,9 +21,10 @@
 // CHECK-LABEL: gpu.func @lstm_backward(
 // CHECK: memref.view {{.*}} to memref<2x8x264xbf16, #gpu.address_space<workgroup>>
 // CHECK: scf.for
-// One store of dg (hi) per recurrent gate and element, no lo.
-// CHECK-COUNT-16: memref.store {{.*}} : memref<2x8x264xbf16, #gpu.address_space<workgroup>>
-// CHECK-NOT: memref.store {{.*}} : memref<2x8x264xbf16, #gpu.address_space<workgroup>>
+// One store of dg (hi) per recurrent gate and pair of elements (two
+// adjacent units), no lo.
+// CHECK-COUNT-8: vector.store {{.*}} : memref<2x8x264xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// CHECK-NOT: store {{.*}} : memref<2x8x264xbf16, #gpu.address_space<workgroup>>
 // CHECK: gpu.barrier
 // CHECK-COUNT-8: nvvm.ldmatrix
 // CHECK-COUNT-16: nvvm.mma.sync
@@ -39,7 +40,8 @@
 // TWO-LABEL: gpu.func @lstm_backward(
 // TWO: memref.view {{.*}} to memref<2x8x520xbf16, #gpu.address_space<workgroup>>
 // TWO: scf.for
-// TWO-COUNT-32: memref.store {{.*}} : memref<2x8x520xbf16, #gpu.address_space<workgroup>>
+// TWO-COUNT-16: vector.store {{.*}} : memref<2x8x520xbf16, #gpu.address_space<workgroup>>, vector<2xbf16>
+// TWO-NOT: store {{.*}} : memref<2x8x520xbf16, #gpu.address_space<workgroup>>
 // TWO: gpu.barrier
 // TWO-COUNT-8: nvvm.ldmatrix
 // TWO-COUNT-16: nvvm.mma.sync

@@ -3,11 +3,13 @@
 // RUN: not flashrnn-opt %s -flashrnn-plan="batch-tile=0" 2>&1 | FileCheck %s --check-prefix=TILE
 // RUN: not flashrnn-opt %s -flashrnn-plan="training=true training-h-parts=3" 2>&1 | FileCheck %s --check-prefix=PARTS
 // RUN: not flashrnn-opt %s -flashrnn-plan="training=true backward-dg-parts=-1" 2>&1 | FileCheck %s --check-prefix=DGPARTS
+// RUN: not flashrnn-opt %s -flashrnn-plan="training=true backward-row-split=4" 2>&1 | FileCheck %s --check-prefix=ROWSPLIT
 
 // CHIP: error: flashrnn-plan: unknown chip 'sm_70'; known chips: sm_80, sm_86, sm_89, sm_90
 // TILE: error: flashrnn-plan: batch-tile must be in [1, 1024], got 0
 // PARTS: error: flashrnn-plan: training-h-parts and backward-dg-parts must be 0 (by cell), 1 or 2, got 3 and 0
 // DGPARTS: error: flashrnn-plan: training-h-parts and backward-dg-parts must be 0 (by cell), 1 or 2, got 0 and -1
+// ROWSPLIT: error: flashrnn-plan: backward-row-split must be 0 (the planner's choice), 1 or 2, got 4
 
 // One head of 8192 in f32: even with R left in global memory, the h exchange
 // tile of one CTA (8 rows of the whole head, f32, double-buffered) is more

@@ -72,9 +72,10 @@ func.func @exp_cell(%wx: tensor<?x?x2x?x64xbf16>, %r: tensor<2x?x64x64xbf16>, %b
 
 // -----
 
-// A ReLU (max) is a branch point: two parts of h, one of dg.
+// A ReLU (max) is a branch point: two parts of h, one of dg (and two warps
+// per group of units: one gate, a short matmul; flashrnn-plan-row-split.mlir).
 // CHECK-LABEL: func.func @relu_cell
-// CHECK: flashrnn.backward_schedule = #flashrnn.schedule<{{[^>]*}}rPlacement = "registers", gridBarrier = false, sharedBytes = {{[0-9]+}}{{(, stagedStores = true)?}}, recurrentParts = 1>
+// CHECK: flashrnn.backward_schedule = #flashrnn.schedule<{{[^>]*}}rPlacement = "registers", gridBarrier = false, sharedBytes = {{[0-9]+}}{{(, stagedStores = true)?}}, recurrentParts = 1, rowSplit = 2>
 // CHECK-SAME: flashrnn.schedule = #flashrnn.schedule<{{[^>]*}}rPlacement = "registers", gridBarrier = false, sharedBytes = {{[0-9]+}}{{(, stagedStores = true)?}}>
 flashrnn.cell @relu gates(g: rec in bias) states(h = 0.0 recurrent)
     body(%h: f32, %g: f32) {

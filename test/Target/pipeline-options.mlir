@@ -16,6 +16,9 @@
 // RUN: FileCheck %s --check-prefix=ONE --input-file=%t.train
 // RUN: flashrnn-opt %examples/lstm.mlir -flashrnn-to-ptx="training-h-parts=2 backward-dg-parts=2" > %t.hilo
 // RUN: FileCheck %s --check-prefix=HILO --input-file=%t.hilo
+// backward-row-split=2 gives LSTM 64's backward two warps per group of units
+// (256 threads; the planner's default keeps one, 128).
+// RUN: flashrnn-opt %examples/lstm.mlir -flashrnn-to-ptx="backward-row-split=2" | FileCheck %s --check-prefix=ROWS
 
 // CHECK: gpu.binary @flashrnn_kernels
 // CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
@@ -29,3 +32,4 @@
 // ONE-SAME: flashrnn.schedule = #flashrnn.schedule<{{[^>]*}}recurrentParts = 1>
 // HILO: flashrnn.backward_schedule = #flashrnn.schedule<{{[^>]*}}stagedStores = true>
 // HILO-SAME: flashrnn.schedule = #flashrnn.schedule<{{[^>]*}}stagedStores = true>
+// ROWS: flashrnn.backward_schedule = #flashrnn.schedule<{{[^>]*}}threads = 256, {{[^>]*}}rowSplit = 2>

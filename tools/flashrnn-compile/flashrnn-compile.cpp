@@ -106,6 +106,12 @@ static cl::opt<int64_t> backwardDgParts(
     cl::desc("element-type terms of dg in the tensor-core backward's "
              "matmul: 1, or 2 (hi + lo); default 1"),
     cl::init(0), cl::cat(compileOptions));
+static cl::opt<int64_t> backwardRowSplit(
+    "backward-row-split",
+    cl::desc("warps per group of 16 units in the tensor-core backward of a "
+             "head in one CTA: 2 (both run the group's matmul, each adjoins "
+             "half of its elements), or 1; default: the planner's choice"),
+    cl::init(0), cl::cat(compileOptions));
 static cl::opt<bool> preciseMath(
     "precise-math",
     cl::desc("keep libdevice's tanh and the exact sigmoid in bf16/f16 kernels "
@@ -200,6 +206,8 @@ static std::string describeSchedule(ScheduleAttr s, bool forward,
     os << "; " << (forward ? "training h" : "dg") << " in the matmul "
        << (s.getRecurrentParts() == 1 ? "as one element-type term"
                                       : "as hi + lo terms");
+  if (!forward && s.getRowSplit() == 2)
+    os << "; two warps per group of units, one batch row of each lane each";
   return text;
 }
 
@@ -283,6 +291,7 @@ int main(int argc, char **argv) {
     options.backwardKSlices = backwardKSlices;
     options.trainingHParts = trainingHParts;
     options.backwardDgParts = backwardDgParts;
+    options.backwardRowSplit = backwardRowSplit;
     options.approximateMath = !preciseMath;
     options.reduction =
         !reduction.empty() ? std::string(reduction) : noMma ? "sliced" : "auto";
