@@ -60,6 +60,9 @@
 //     step's adjoint, when its temporaries are dead (sLSTM with its four
 //     states, LSTM 96), so that they overlap at least its matmul and
 //     barrier.
+//   * A one-CTA time loop with a short matmul (at most 8 k-tiles per warp)
+//     is unrolled by two, so that the prefetched values need no copy into
+//     the loop's carried registers (see the end of the function).
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/Common/ClusterMemory.h"
@@ -70,6 +73,7 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -849,5 +853,21 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     NVVM::ClusterWaitOp::create(b, loc, b.getUnitAttr());
   }
   gpu::ReturnOp::create(b, loc);
+  // The prefetched values are loop-carried: rolled, ptxas copies each one
+  // into the register of its block argument at the end of the step, and
+  // that copy waits for the load issued at the top of the same step (Elman
+  // 64: 27% of the stall samples on one such IMAD.MOV, H200). Unrolled by
+  // two, each step loads into the registers the other step reads. Measured
+  // (H200, B = 16, backward ms; docs/PERFORMANCE.md, tenth session), it pays
+  // for a short matmul and not for a long one, whose kernel then nears the
+  // register budget: Elman 64 (4 k-tiles) 0.567 -> 0.408, Li-GRU and JANET
+  // (8) 0.816 -> 0.776 and 0.813 -> 0.753; GRU and CIFG-LSTM (12) 0.898 ->
+  // 0.970 and 0.907 -> 0.935, LSTM (16) 1.000 either way, sLSTM (16) 1.992
+  // -> 2.084; GRU 128 (24, 256 threads) gained 1.49 -> 1.44 and is left
+  // rolled with the rest.
+  constexpr int64_t kUnrollMaxKTiles = 8;
+  if (ctas == 1 && kSlices == 1 && (prefetch || latePrefetch) &&
+      kTiles <= kUnrollMaxKTiles)
+    (void)loopUnrollByFactor(timeLoop, 2);
   return func;
 }

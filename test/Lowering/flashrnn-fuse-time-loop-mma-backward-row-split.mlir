@@ -30,6 +30,15 @@
 // CHECK-COUNT-4: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK-COUNT-2: arith.select %[[UPPER]], {{.*}} : f32
+// A matmul of 4 k-tiles: the loop is unrolled by two (the second step's
+// loads and mma), and an odd T's last step runs in a rolled remainder loop.
+// CHECK: gpu.barrier
+// CHECK-COUNT-4: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: } {flashrnn.time_loop}
+// CHECK: scf.for
+// CHECK-COUNT-4: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
 // CHECK: } {flashrnn.time_loop}
 // ONE-LABEL: gpu.func @elman_backward(
 // ONE-SAME: known_block_size = array<i32: 128, 1, 1>

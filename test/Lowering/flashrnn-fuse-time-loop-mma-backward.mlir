@@ -56,18 +56,31 @@
 // CHECK-COUNT-4: nvvm.mma.sync A[{{.*}}]  B[{{.*}}]  C[%[[ZERO]], %[[ZERO]], %[[ZERO]], %[[ZERO]]]
 // CHECK-NOT: C[%[[ZERO]]
 // CHECK-COUNT-4: nvvm.mma.sync {{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// The loop is unrolled by two (a matmul of at most 8 k-tiles per warp): the
+// second step's 8, then the remainder loop of an odd T, rolled.
+// CHECK: gpu.barrier
+// CHECK-COUNT-8: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: scf.yield
+// CHECK: } {flashrnn.time_loop}
+// CHECK: scf.for
+// CHECK-COUNT-8: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
 // CHECK: } {flashrnn.time_loop}
 // The last step's rows.
 // CHECK: vector.load %[[DG0]]
 // CHECK: gpu.return
 
 // The cache pass leaves it alone (no load of R in the loop) and grid-sync has
-// no exchange to lower: the one barrier per step stays.
+// no exchange to lower: the one barrier per step stays (two in the loop
+// unrolled by two, one in the remainder).
 // LOWERED-LABEL: gpu.func @lstm_backward(
 // LOWERED: scf.for
 // LOWERED-NOT: memref.load %arg0
+// LOWERED-COUNT-2: gpu.barrier
+// LOWERED-NOT: gpu.barrier
+// LOWERED: } {flashrnn.time_loop}
+// LOWERED: scf.for
 // LOWERED-COUNT-1: gpu.barrier
 // LOWERED-NOT: gpu.barrier
 // LOWERED: } {flashrnn.time_loop}
