@@ -41,5 +41,15 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (rowSplit != 1 && rowSplit != 2)
     return emitError() << "schedule has rowSplit = " << rowSplit
                        << "; a lane's two batch rows go to 1 or 2 warps";
+  // Two warps per group of 16 units exist only in the tensor-core backward
+  // of a head in one CTA without K slices: 2 x 2 threads per unit.
+  if (rowSplit == 2 && (rPlacement.getValue() != "registers" ||
+                        ctasPerHead != 1 || threads != 4 * unitsPerCta))
+    return emitError() << "schedule has rowSplit = 2 but is not a one-CTA "
+                          "tensor-core backward without K slices (needs "
+                          "rPlacement = \"registers\", ctasPerHead = 1 and "
+                          "threads = 4 * unitsPerCta = "
+                       << 4 * unitsPerCta << ", got " << ctasPerHead
+                       << " CTA(s) of " << threads << " threads)";
   return success();
 }
