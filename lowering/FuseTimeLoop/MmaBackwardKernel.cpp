@@ -135,9 +135,10 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   };
   auto addc = [&](Value x, int64_t c) { return add(x, em.cst(c)); };
 
-  // Where the thread is: warp w, lane (g, q); units unit0, unit0 + 1 (K
-  // slices: + 8); batch
-  // rows 2q, 2q+1. Element c = 2 * (unit half) + row: accumulator c.
+  // Where the thread is: warp w, lane (g, q); units unit0 and unit0 + 1 (K
+  // slices: + 8); batch rows 2q and 2q + 1 (rowSplit = 2: one of them).
+  // Element c is unit c / P and row c % P; with P = 2 it is accumulator
+  // value c of the fragment.
   MmaLanePosition pos(em, func);
   Value head = pos.head, g = pos.g, q = pos.q;
   Value group = arith::RemUIOp::create(b, loc, pos.warp, em.cst(groups));
