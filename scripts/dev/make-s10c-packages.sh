@@ -4,6 +4,11 @@
 # the rolled one (s10-*, BASE_COMPILER: a flashrnn-compile built at e16bd6c).
 #
 #   BASE_COMPILER=/tmp/fc-s10 bash scripts/dev/make-s10c-packages.sh
+#
+# The measured u-* had every one-CTA backward with a prefetch unrolled; the
+# committed compiler unrolls only a matmul of at most 8 k-tiles per warp
+# (kUnrollMaxKTiles in MmaBackwardKernel.cpp: raise it to 64 to rebuild the
+# measured u-lstm, u-gru, u-cifg_lstm, u-slstm and u-gru-128).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 C=${BUILD_DIR:-build}/bin/flashrnn-compile
