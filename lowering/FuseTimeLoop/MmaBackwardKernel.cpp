@@ -590,8 +590,6 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     // the recurrent parts published: into shared memory (hi, and lo) within
     // one CTA, into the global exchange buffer (f32) across CTAs.
     Value hx = ctas > 1 && !inCluster ? arg("h_exchange") : Value();
-    // Element c: its adjoint, the step's stores and its dg published; the
-    // gradients of its previous states.
     // The adjoint of element c: the gradients of its previous states, then
     // of its gate values.
     auto adjointOf = [&](int64_t c,
@@ -603,107 +601,83 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
       return applyAdjoint(em, adjoint, own.slice(s, s), own.slice(2 * s, na),
                           constants, ds);
     };
-    // Elements r and r + 2 (units u0 and u0 + 1 of batch row r): their
-    // staged gate gradients and their dg, each as one pair.
-    auto publishPair = [&](int64_t r, ArrayRef<Value> gradsA,
-                           ArrayRef<Value> gradsB) {
-      ArrayRef<Value> dA = gradsA.drop_front(s), dB = gradsB.drop_front(s);
-      Value bi = batch[r], u = units[0];
-      if (stager) {
-        for (int64_t gv = 0; gv < na; ++gv)
-          stager->stagePair(gv, slot, rows[r], unitBase, dA[gv], dB[gv]);
-        for (size_t k = 0; k < dwxStream.size(); ++k)
-          if (dwxStream[k] >= 0)
-            stager->stagePair(dwxStream[k], slot, rows[r], unitBase,
-                              dA[layout.inputValue[k]],
-                              dB[layout.inputValue[k]]);
-      }
-      auto pairOf = [&](int64_t value) -> Value {
+    // The step's stores of a run of one element, or of two at adjacent units
+    // (`unit`, `unit` + 1; the pairs without K slices), in the thread's row
+    // `r`: the staged gate gradients, then dg published into shared memory
+    // (hi, and lo) within one CTA or into the global exchange buffer (f32)
+    // across CTAs. A run of two is one 2-element store per value.
+    auto publish = [&](ArrayRef<ArrayRef<Value>> run, int64_t r, Value unit,
+                       Value unitCta) {
+      const bool pair = run.size() == 2;
+      Value bi = batch[r];
+      // Value `value` of the run's elements: a scalar, or a 2-vector.
+      auto runOf = [&](int64_t value) -> Value {
+        if (!pair)
+          return run[0][value];
         return vector::FromElementsOp::create(
             b, loc, VectorType::get({2}, f32),
-            ValueRange{dA[value], dB[value]});
+            ValueRange{run[0][value], run[1][value]});
       };
-      em.ifValid(valid[r], [&] {
-        if (!stager) {
-          storeGateGradients(em, cell, layout, dA, arg("dgates"), arg("dwx"),
-                             bi, t, head, units[0]);
-          storeGateGradients(em, cell, layout, dB, arg("dgates"), arg("dwx"),
-                             bi, t, head, units[1]);
+      auto store = [&](Value v, Value memref, ValueRange indices,
+                       int64_t bytes) {
+        if (!pair) {
+          memref::StoreOp::create(b, loc, v, memref, indices);
+          return;
         }
+        vector::StoreOp::create(b, loc, v, memref, indices)
+            .setAlignment(2 * bytes);
+      };
+      auto stage = [&](int64_t stream, int64_t value) {
+        if (pair)
+          stager->stagePair(stream, slot, rows[r], unitCta, run[0][value],
+                            run[1][value]);
+        else
+          stager->stage(stream, slot, rows[r], unitCta, run[0][value]);
+      };
+      if (stager) {
+        // Every row is staged; the copy skips the rows past B.
+        for (int64_t gv = 0; gv < na; ++gv)
+          stage(gv, gv);
+        for (size_t k = 0; k < dwxStream.size(); ++k)
+          if (dwxStream[k] >= 0)
+            stage(dwxStream[k], layout.inputValue[k]);
+      }
+      em.ifValid(valid[r], [&] {
+        if (!stager)
+          for (auto [i, dGates] : llvm::enumerate(run))
+            storeGateGradients(em, cell, layout, dGates, arg("dgates"),
+                               arg("dwx"), bi, t, head, addc(unit, i));
         for (size_t k = 0; hx && k < gates.size(); ++k)
           if (layout.rRow[k] >= 0)
-            vector::StoreOp::create(
-                b, loc, pairOf(layout.recurrentValue[k]), hx,
-                ValueRange{slot, bi, head, em.cst(layout.rRow[k]), u})
-                .setAlignment(8);
+            store(runOf(layout.recurrentValue[k]), hx,
+                  ValueRange{slot, bi, head, em.cst(layout.rRow[k]), unit},
+                  4);
       });
-      auto halfPair = VectorType::get({2}, e);
+      Type half = pair ? Type(VectorType::get({2}, e)) : e;
+      int64_t halfBytes = e.getIntOrFloatBitWidth() / 8;
       for (size_t k = 0; !hx && k < gates.size(); ++k) {
         if (layout.rRow[k] < 0)
           continue;
-        Value v = pairOf(layout.recurrentValue[k]);
-        Value hi = arith::TruncFOp::create(b, loc, halfPair, v);
+        Value v = runOf(layout.recurrentValue[k]);
+        Value hi = arith::TruncFOp::create(b, loc, half, v);
         int64_t column = layout.rRow[k] * dh;
-        vector::StoreOp::create(b, loc, hi, dgs,
-                                ValueRange{slot, rows[r], addc(u, column)})
-            .setAlignment(4);
+        store(hi, dgs, ValueRange{slot, rows[r], addc(unit, column)},
+              halfBytes);
         if (kParts == 1)
           continue;
         Value lo = arith::TruncFOp::create(
-            b, loc, halfPair,
+            b, loc, half,
             arith::SubFOp::create(
-                b, loc, v,
-                arith::ExtFOp::create(b, loc, v.getType(), hi)));
-        vector::StoreOp::create(
-            b, loc, lo, dgs,
-            ValueRange{slot, rows[r], addc(u, gr * dh + column)})
-            .setAlignment(4);
+                b, loc, v, arith::ExtFOp::create(b, loc, v.getType(), hi)));
+        store(lo, dgs, ValueRange{slot, rows[r], addc(unit, gr * dh + column)},
+              halfBytes);
       }
     };
     auto adjointElement = [&](int64_t c,
                               ArrayRef<Value> own) -> SmallVector<Value> {
       SmallVector<Value> grads = adjointOf(c, own);
-      ArrayRef<Value> dGates = ArrayRef<Value>(grads).drop_front(s);
-
-      Value bi = batch[rowOf(c)], u = unitOf(c);
-      if (stager) {
-        // Every row is staged; the copy skips the rows past B.
-        for (int64_t gv = 0; gv < na; ++gv)
-          stager->stage(gv, slot, rows[rowOf(c)], unitInCta(c), dGates[gv]);
-        for (size_t k = 0; k < dwxStream.size(); ++k)
-          if (dwxStream[k] >= 0)
-            stager->stage(dwxStream[k], slot, rows[rowOf(c)], unitInCta(c),
-                          dGates[layout.inputValue[k]]);
-      }
-      em.ifValid(valid[rowOf(c)], [&] {
-        if (!stager)
-          storeGateGradients(em, cell, layout, dGates, arg("dgates"),
-                             arg("dwx"), bi, t, head, u);
-        for (size_t k = 0; hx && k < gates.size(); ++k)
-          if (layout.rRow[k] >= 0)
-            memref::StoreOp::create(
-                b, loc, dGates[layout.recurrentValue[k]], hx,
-                ValueRange{slot, bi, head, em.cst(layout.rRow[k]), u});
-      });
-      for (size_t k = 0; !hx && k < gates.size(); ++k) {
-        if (layout.rRow[k] < 0)
-          continue;
-        Value v = dGates[layout.recurrentValue[k]];
-        Value hi = arith::TruncFOp::create(b, loc, e, v);
-        int64_t column = layout.rRow[k] * dh;
-        memref::StoreOp::create(b, loc, hi, dgs,
-                                ValueRange{slot, rows[rowOf(c)],
-                                           addc(u, column)});
-        if (kParts == 1)
-          continue;
-        Value lo = arith::TruncFOp::create(
-            b, loc, e,
-            arith::SubFOp::create(b, loc, v,
-                                  arith::ExtFOp::create(b, loc, f32, hi)));
-        memref::StoreOp::create(b, loc, lo, dgs,
-                                ValueRange{slot, rows[rowOf(c)],
-                                           addc(u, gr * dh + column)});
-      }
+      publish({ArrayRef<Value>(grads).drop_front(s)}, rowOf(c), unitOf(c),
+              unitInCta(c));
       return SmallVector<Value>(grads.begin(), grads.begin() + s);
     };
     SmallVector<Value> dsPrev;
@@ -715,7 +689,9 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
         for (int64_t c : {r, r + kRowsPerThread})
           grads[c] = adjointOf(c, ArrayRef<Value>(stepValues)
                                       .slice(c * perElement, perElement));
-        publishPair(r, grads[r], grads[r + kRowsPerThread]);
+        publish({ArrayRef<Value>(grads[r]).drop_front(s),
+                 ArrayRef<Value>(grads[r + kRowsPerThread]).drop_front(s)},
+                r, units[0], unitBase);
       }
       for (int64_t c = 0; c < kElements; ++c)
         llvm::append_range(dsPrev, ArrayRef<Value>(grads[c]).take_front(s));
