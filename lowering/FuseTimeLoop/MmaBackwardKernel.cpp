@@ -628,11 +628,10 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
             .setAlignment(2 * bytes);
       };
       auto stage = [&](int64_t stream, int64_t value) {
-        if (pair)
-          stager->stagePair(stream, slot, rows[r], unitCta, run[0][value],
-                            run[1][value]);
-        else
-          stager->stage(stream, slot, rows[r], unitCta, run[0][value]);
+        SmallVector<Value, 2> values;
+        for (ArrayRef<Value> dGates : run)
+          values.push_back(dGates[value]);
+        stager->stage(stream, slot, rows[r], unitCta, values);
       };
       if (stager) {
         // Every row is staged; the copy skips the rows past B.

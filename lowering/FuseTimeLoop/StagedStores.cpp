@@ -44,17 +44,17 @@ StagedRowStores::StagedRowStores(KernelEmitter &em,
 }
 
 void StagedRowStores::stage(int64_t stream, Value slot, Value row,
-                            Value unit, Value value) {
-  em.storeF32(value, buffers[stream], {slot, row, unit});
-}
-
-void StagedRowStores::stagePair(int64_t stream, Value slot, Value row,
-                                Value unit, Value first, Value second) {
+                            Value unit, ValueRange values) {
+  assert((values.size() == 1 || values.size() == 2) &&
+         "a staged run is one value or two");
+  if (values.size() == 1) {
+    em.storeF32(values[0], buffers[stream], {slot, row, unit});
+    return;
+  }
   OpBuilder &b = em.b;
   Type t = cast<MemRefType>(buffers[stream].getType()).getElementType();
   Value pair = vector::FromElementsOp::create(
-      b, em.loc, VectorType::get({2}, b.getF32Type()),
-      ValueRange{first, second});
+      b, em.loc, VectorType::get({2}, b.getF32Type()), values);
   if (!t.isF32())
     pair = arith::TruncFOp::create(b, em.loc, VectorType::get({2}, t), pair);
   vector::StoreOp::create(b, em.loc, pair, buffers[stream],

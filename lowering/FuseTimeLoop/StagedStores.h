@@ -43,15 +43,12 @@ public:
                   int64_t threads, Value tid, Value firstUnit,
                   Value tileStart, Value batchSize);
 
-  /// Writes `value` (f32, narrowed to the stream's type) of step slot
-  /// `slot` at (row, unit within the CTA).
-  void stage(int64_t stream, Value slot, Value row, Value unit, Value value);
-
-  /// Writes `first` and `second` (f32) at units `unit` and `unit` + 1 as
-  /// one 2-element store; `unit` must be even (a row starts 16-byte
-  /// aligned).
-  void stagePair(int64_t stream, Value slot, Value row, Value unit,
-                 Value first, Value second);
+  /// Writes `values` (f32, narrowed to the stream's type) of step slot
+  /// `slot` at (row, unit within the CTA) and on: one value, or two at
+  /// units `unit` and `unit` + 1 as one 2-element store (`unit` must then be
+  /// even; a row starts 16-byte aligned).
+  void stage(int64_t stream, Value slot, Value row, Value unit,
+             ValueRange values);
 
   /// Copies every stream's rows of `slot` to global memory as the rows of
   /// step `t`, where `enabled` (i1) holds. The whole CTA takes part (each
