@@ -53,6 +53,8 @@ namespace {
 thread_local std::string lastError;
 // flashrnn_gpu_backward_split: the last timed training pass of this thread.
 thread_local double lastSplitMs[3] = {-1, -1, -1};
+thread_local bool overlapReduce = true;
+thread_local int lastOverlapped = -1;
 
 int setError(int status, const std::string &message) {
   lastError = message;
@@ -403,6 +405,7 @@ int flashrnn_gpu_backward(const FlashRnnPackage *pkg, int64_t batch,
                       std::string("flashrnn_gpu_backward: ") + error);
     cuda::GpuTiming timing;
     timing.repeat = medianMs ? repeat : 0;
+    timing.overlapReduce = overlapReduce;
     cuda::GpuBackwardReport report;
     if (!cuda::gpuBackward(m, pkg->dir, RunDims{batch, seq, heads}, wx, r, b,
                            s0, dstates, dlast, states, last, dwx, dr, db, ds0,
@@ -411,6 +414,7 @@ int flashrnn_gpu_backward(const FlashRnnPackage *pkg, int64_t batch,
                       std::string("flashrnn_gpu_backward: ") + error);
     if (medianMs)
       *medianMs = report.medianMs;
+    lastOverlapped = report.reduceOverlapped ? 1 : 0;
     if (timing.repeat > 0) {
       lastSplitMs[0] = report.forwardTrainMs;
       lastSplitMs[1] = report.backwardMs;
@@ -420,6 +424,12 @@ int flashrnn_gpu_backward(const FlashRnnPackage *pkg, int64_t batch,
     return int(FLASHRNN_OK);
   });
 }
+
+void flashrnn_gpu_set_reduce_overlap(int enabled) {
+  overlapReduce = enabled != 0;
+}
+
+int flashrnn_gpu_backward_overlapped(void) { return lastOverlapped; }
 
 void flashrnn_gpu_backward_split(double *forwardTrainMs, double *backwardMs,
                                  double *reduceMs) {

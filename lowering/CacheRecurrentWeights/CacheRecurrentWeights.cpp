@@ -35,12 +35,17 @@ using namespace mlir::flashrnn;
 
 namespace {
 
-/// The time loop built by flashrnn-fuse-time-loop.
+/// The time loop built by flashrnn-fuse-time-loop (the tensor-core backward
+/// nests it in a loop over periods of steps).
 scf::ForOp findTimeLoop(gpu::GPUFuncOp func) {
-  for (Operation &op : func.getBody().front())
-    if (op.hasAttr(kTimeLoopAttrName))
-      return cast<scf::ForOp>(op);
-  return nullptr;
+  scf::ForOp found;
+  func.walk([&](scf::ForOp op) {
+    if (!op->hasAttr(kTimeLoopAttrName))
+      return WalkResult::advance();
+    found = op;
+    return WalkResult::interrupt();
+  });
+  return found;
 }
 
 LogicalResult cacheInSharedMemory(gpu::GPUFuncOp func, ScheduleAttr schedule) {

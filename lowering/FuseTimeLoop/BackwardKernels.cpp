@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
+#include "lowering/Common/BackwardProgress.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 
@@ -29,7 +30,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildBackwardKernel(gpu::GPUModuleOp module,
                                                    SequenceOp sequence,
                                                    CellOp cell,
                                                    func::FuncOp adjoint,
-                                                   ScheduleAttr schedule) {
+                                                   ScheduleAttr schedule,
+                                                   bool /*publishSteps*/) {
   SequenceShape shape(sequence);
   Type e = shape.elementType;
   int64_t dh = shape.headDim;
@@ -49,6 +51,10 @@ gpu::GPUFuncOp mlir::flashrnn::buildBackwardKernel(gpu::GPUModuleOp module,
   auto arg = [&](StringRef n) -> Value { return lookupKernelArg(func, n); };
 
   ThreadPosition pos = buildThreadPosition(b, loc, func, schedule);
+  // The reduction may run beside this kernel (BackwardProgress.h): it counts
+  // as started now and publishes its steps once, at the end.
+  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  emitProgressStarted(b, loc, arg("progress"), tid);
   // The gradients of the recurrent gate parts of the tile's rows, f32,
   // double-buffered: [slot][row][gate][unit].
   Value dgs = em.sharedF32({2, schedule.getBatchTile(), gr, dh});
@@ -156,6 +162,10 @@ gpu::GPUFuncOp mlir::flashrnn::buildBackwardKernel(gpu::GPUModuleOp module,
     for (auto [st, v] : llvm::enumerate(timeLoop.getResults()))
       em.storeF32(v, arg("ds0"), {em.cst(st), pos.batch, pos.head, pos.unit});
   });
+  // Every step's gate gradients are stored.
+  gpu::BarrierOp::create(b, loc);
+  emitProgressPublish(b, loc, func, schedule, pos.head, pos.tile, pos.cta, tid,
+                      steps, arith::ConstantIntOp::create(b, loc, 1, 1));
   gpu::ReturnOp::create(b, loc);
   return func;
 }

@@ -161,6 +161,9 @@ mlir::flashrnn::backwardKernelArgs(Builder &b, const SequenceShape &shape,
       {"dgates", MemRefType::get({dyn, dyn, na, dyn, dh}, f32)},
       {"h_exchange", MemRefType::get({2, dyn, dyn, gr, dh}, f32)},
       {"sync", MemRefType::get({dyn}, b.getI32Type())},
+      // How far each CTA has got, for a reduction that runs beside the
+      // backward (lowering/Common/BackwardProgress.h).
+      {"progress", MemRefType::get({dyn}, b.getI32Type())},
       {"batch_begin", b.getI32Type()},
   };
 }
@@ -183,6 +186,9 @@ mlir::flashrnn::reduceKernelArgs(Builder &b, const SequenceShape &shape,
       // gate value, unit), and arrival counters; zero at launch, left zero.
       {"partial", MemRefType::get({dyn, na, dh, dh + 1}, f32)},
       {"sync", MemRefType::get({dyn}, b.getI32Type())},
+      // The backward's progress: the tensor-core reduction waits on it per
+      // slice of steps; the others run after the backward and ignore it.
+      {"progress", MemRefType::get({dyn}, b.getI32Type())},
   };
 }
 

@@ -176,21 +176,24 @@ gpu::GPUFuncOp buildMmaForwardKernel(gpu::GPUModuleOp module, StringRef name,
 
 /// Builds the persistent backward kernel: a reverse time loop that runs the
 /// cell's adjoint (`adjoint`, from flashrnn-derive-backward) per element,
-/// writes dWx and the gate gradients, and forms dh_{t-1} = R^T dg_t.
+/// writes dWx and the gate gradients, and forms dh_{t-1} = R^T dg_t. It
+/// publishes its progress (BackwardProgress.h) once, at the end, whatever
+/// `publishSteps` says.
 gpu::GPUFuncOp buildBackwardKernel(gpu::GPUModuleOp module, StringRef name,
                                    SequenceOp sequence, CellOp cell,
                                    func::FuncOp adjoint,
-                                   ScheduleAttr schedule);
+                                   ScheduleAttr schedule, bool publishSteps);
 
 /// Builds the backward for a schedule with rPlacement "registers"
 /// (MmaBackwardKernel.cpp): dh = R^T dg on tensor cores, R^T's fragments in
 /// registers, four (unit, batch row) elements per thread; a head in one CTA
 /// (2 DH threads) or over ctasPerHead CTAs, K split over S warps per 16
-/// units.
+/// units. With `publishSteps` it publishes its progress every
+/// kProgressPeriod steps (for a reduction beside it), else only at the end.
 gpu::GPUFuncOp buildMmaBackwardKernel(gpu::GPUModuleOp module, StringRef name,
                                       SequenceOp sequence, CellOp cell,
                                       func::FuncOp adjoint,
-                                      ScheduleAttr schedule);
+                                      ScheduleAttr schedule, bool publishSteps);
 
 /// Threads per block of the reduction kernel.
 constexpr int64_t kReduceThreads = 256;
@@ -212,13 +215,16 @@ gpu::GPUFuncOp buildSlicedReduceKernel(gpu::GPUModuleOp module, StringRef name,
                                        int64_t &sharedBytes);
 
 /// The reduction as a tensor-core GEMM (MmaReduceKernel.cpp): tiles of
-/// dR x slices of B x T per head, mma.sync m16n8k8 on tf32, partial tiles
-/// summed in the `partial` workspace. Its launch: mmaReduceBlocksPerHead
-/// blocks per head of mmaReduceThreads threads, mmaReduceSharedBytes of
-/// dynamic shared memory. `mmaReduceFits` says whether the workspace's
-/// counters cover its tiles (DH up to about 4600).
+/// dR x slices of steps per head, mma.sync m16n8k8 on tf32, partial tiles
+/// summed in the `partial` workspace; each slice waits for the progress of
+/// the backward built with `backwardSchedule` (BackwardProgress.h), so that
+/// it can run beside it. Its launch: mmaReduceBlocksPerHead blocks per head
+/// of mmaReduceThreads threads, mmaReduceSharedBytes of dynamic shared
+/// memory. `mmaReduceFits` says whether the workspace's counters cover its
+/// tiles (DH up to about 4600).
 gpu::GPUFuncOp buildMmaReduceKernel(gpu::GPUModuleOp module, StringRef name,
-                                    SequenceOp sequence, CellOp cell);
+                                    SequenceOp sequence, CellOp cell,
+                                    ScheduleAttr backwardSchedule);
 int64_t mmaReduceBlocksPerHead(int64_t numGateValues, int64_t headDim);
 int64_t mmaReduceThreads();
 int64_t mmaReduceSharedBytes();

@@ -66,6 +66,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/Common/ClusterMemory.h"
+#include "lowering/Common/BackwardProgress.h"
 #include "lowering/Common/GridBarrier.h"
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
 #include "lowering/FuseTimeLoop/MmaEmitter.h"
@@ -84,7 +85,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
                                                       SequenceOp sequence,
                                                       CellOp cell,
                                                       func::FuncOp adjoint,
-                                                      ScheduleAttr schedule) {
+                                                      ScheduleAttr schedule,
+                                                      bool publishSteps) {
   SequenceShape shape(sequence);
   Type e = shape.elementType;
   int64_t dh = shape.headDim;
@@ -169,6 +171,9 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
                                                 arith::CmpIPredicate::eq,
                                                 slice, em.cst(0)))
                   : Value();
+  // Counted as started at once: the runtime lets the reduction start only
+  // when every CTA of the backward has (BackwardProgress.h).
+  emitProgressStarted(b, loc, arg("progress"), pos.tid);
   SmallVector<Value> units = {unit0, addc(unit0, secondUnit)};
   SmallVector<Value> rows(pos.row), batch(pos.batch), valid(pos.valid),
       safeBatch(pos.safeBatch);
@@ -559,8 +564,38 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     llvm::append_range(initial, loadStep(lastStep));
 
   auto gates = llvm::to_vector(cell.getGates().getAsRange<GateAttr>());
+  // With publishSteps the steps' progress goes out every kProgressPeriod
+  // steps (BackwardProgress.h), in one of two places, each measured as the
+  // cheaper for its kernels (H200, B = 16, backward ms, against no
+  // publication; docs/PERFORMANCE.md, eleventh session):
+  //  * a head in one CTA without K slices, one warp per group of units and
+  //    the full prefetch: an outer loop over periods, thread 0 publishing
+  //    between them, so that the step stays one block (LSTM 64 1.001 ->
+  //    1.014, GRU 0.900 -> 0.902, CIFG-LSTM 0.909 -> 0.886); published from
+  //    inside the step (a branch after the barrier) they took 1.135, 1.030
+  //    and 1.011;
+  //  * every other kernel: from inside the step (LSTM 256 2.360 -> 2.386,
+  //    LSTM 768 5.86 either way, sLSTM 64 with two warps per group 2.002 ->
+  //    2.003); between periods they took 2.948, 5.86 and 2.132.
+  const bool periodic = publishSteps && ctas == 1 && kSlices == 1 &&
+                        rowSplit == 1 && prefetch;
+  const bool inStep = publishSteps && !periodic;
+  scf::ForOp periodLoop;
+  Value firstStep = em.cst(0), endStep = steps;
+  ValueRange loopInit = initial;
+  std::optional<OpBuilder::InsertionGuard> periodGuard;
+  if (periodic) {
+    periodLoop = scf::ForOp::create(b, loc, em.cst(0), steps,
+                                    em.cst(kProgressPeriod), initial);
+    periodGuard.emplace(b);
+    b.setInsertionPointToStart(periodLoop.getBody());
+    firstStep = periodLoop.getInductionVar();
+    endStep = arith::MinUIOp::create(b, loc, steps,
+                                     addc(firstStep, kProgressPeriod));
+    loopInit = periodLoop.getRegionIterArgs();
+  }
   auto timeLoop =
-      scf::ForOp::create(b, loc, em.cst(0), steps, em.cst(1), initial);
+      scf::ForOp::create(b, loc, firstStep, endStep, em.cst(1), loopInit);
   timeLoop->setAttr(kTimeLoopAttrName, b.getUnitAttr());
   {
     OpBuilder::InsertionGuard guard(b);
@@ -733,6 +768,19 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     else if (ctas > 1)
       gatherGradients(it, hx, slot, tile);
     gpu::BarrierOp::create(b, loc);
+    // Steps T - 1 .. t + 1 are stored (their staged rows flushed before the
+    // barrier): every kProgressPeriod steps, the reduction may take them.
+    if (inStep)
+      emitProgressPublish(
+          b, loc, func, schedule, head, tile, cta, pos.tid, it,
+          arith::AndIOp::create(
+              b, loc,
+              arith::CmpIOp::create(
+                  b, loc, arith::CmpIPredicate::eq,
+                  arith::RemUIOp::create(b, loc, it, em.cst(kProgressPeriod)),
+                  em.cst(0)),
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, it,
+                                    em.cst(0))));
 
     // dh_{t-1} = R^T dg: independent K chains (k-tile kt in chain kt mod
     // n), summed at the end: two per part with two parts, four with one,
@@ -801,6 +849,17 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     llvm::append_range(next, aheadValues);
     scf::YieldOp::create(b, loc, next);
   }
+  if (periodic) {
+    // The period's last step `it` passed its barrier after every thread had
+    // stored steps T - 1 .. T - it (the flush of step t + 1 comes before
+    // the barrier of step t).
+    emitProgressPublish(b, loc, func, schedule, head, tile, cta, pos.tid,
+                        arith::SubIOp::create(b, loc, endStep, em.cst(1)),
+                        arith::ConstantIntOp::create(b, loc, 1, 1));
+    scf::YieldOp::create(b, loc, timeLoop.getResults());
+    b.setInsertionPointAfter(periodLoop);
+  }
+  scf::ForOp stepsLoop = periodic ? periodLoop : timeLoop;
 
   // The last iteration's (step 0) staged rows: its barrier followed them.
   if (stager)
@@ -808,6 +867,10 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
                   em.cst(0),
                   arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
                                         steps, em.cst(0)));
+  // Every step is stored.
+  gpu::BarrierOp::create(b, loc);
+  emitProgressPublish(b, loc, func, schedule, head, tile, cta, pos.tid, steps,
+                      arith::ConstantIntOp::create(b, loc, 1, 1));
 
   for (int64_t c = 0; c < kElements; ++c)
     em.ifValid(owner ? Value(arith::AndIOp::create(
@@ -820,7 +883,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
                      : valid[rowOf(c)],
                [&] {
       for (int64_t st = 0; st < s; ++st)
-        em.storeF32(timeLoop.getResult(c * s + st), arg("ds0"),
+        em.storeF32(stepsLoop.getResult(c * s + st), arg("ds0"),
                     {em.cst(st), batch[rowOf(c)], head, unitOf(c)});
     });
   // No CTA may leave while another may still read its shared memory.

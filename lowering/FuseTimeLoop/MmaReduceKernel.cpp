@@ -9,11 +9,14 @@
 // element (9.2 and 3.9 ms at LSTM 64x12, B = 16, T = 1024, measured), which
 // no amount of threads hides. Here it runs on tensor cores:
 //   * A CTA of four warps owns a 64 x 64 tile of C and one of kSplit slices
-//     of K; the grid is (tiles x kSplit, heads), with kSplit chosen so that a
-//     head has about 256 CTAs (at least 2 and at most 16 slices) whatever B
-//     and T are (both are run-time sizes). 64 left LSTM 256 with one slice
-//     per tile: 192 CTAs of 4 warps each streaming all of B x T,
-//     latency-bound at 2.0 ms.
+//     of K, a slice being a range of steps of every batch row; the grid is
+//     (tiles x kSplit, heads), numbered so that CTAs in launch order take
+//     the slices from the last steps down. 64 CTAs per head (one slice per
+//     tile) left LSTM 256 latency-bound at 2.0 ms.
+//   * A slice first waits until every CTA of the head's backward has
+//     stored its steps (lowering/Common/BackwardProgress.h): the runtime
+//     may run the reduction beside the backward, on the SMs it leaves idle
+//     (runtime/Cuda/GpuBackward.cpp); after it, the wait passes at once.
 //   * Each 32-term chunk of K is staged in shared memory (A: 32 x 64
 //     gradients, B: 32 x 64 values of h_{t-1}), rows padded to 72 words so
 //     that the fragment loads of a warp (4 k-rows x 8 columns) hit 32
@@ -41,6 +44,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/FuseTimeLoop/KernelBuilder.h"
+#include "lowering/Common/BackwardProgress.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -56,15 +60,17 @@ constexpr int64_t kTileRows = 64;   // 16 per warp
 constexpr int64_t kTileCols = 64;   // eight n8 tiles
 constexpr int64_t kChunk = 32;      // K terms staged at once
 constexpr int64_t kStride = 72;     // padded row of a staged chunk (words)
-constexpr int64_t kCtasPerHead = 256; // the target that sets kSplit
-constexpr int64_t kMaxSplit = 16;
-// At least two slices per tile: with one (DH 768: 576 tiles, 1.45 waves of
-// three CTAs per SM) each CTA streamed all of B x T and the last wave ran
-// half empty. Two: LSTM 768 reduce 1.456 -> 1.265 ms at B = 16, 5.80 ->
-// 4.90 at B = 64 (H100, reduce-split-target-2026-11-25.txt). More slices
-// than the 256-CTA target asks for cost time where a head has few tiles
-// (LSTM 256: 4 slices 0.432 ms, 12: 0.463, 16: 0.489).
-constexpr int64_t kMinSplit = 2;
+// Every tile's terms are cut into kSplit slices of steps (all batch rows),
+// so that a slice can start as soon as the backward, which runs from T - 1
+// down, has stored its steps: with the runtime overlapping the two kernels
+// the reduction runs on the SMs the backward leaves idle, and what is left
+// when the backward ends is one slice per tile. 16 slices whatever the
+// tiling: before the overlap kSplit aimed at about 256 CTAs per head (at
+// least 2 slices: LSTM 768 reduce 1.456 -> 1.265 ms at B = 16 from 1 to 2,
+// H100), and more slices than that cost time run on their own (LSTM 256:
+// 4 slices 0.432 ms, 12: 0.463, 16: 0.489), which the overlap hides.
+constexpr int64_t kSplit = 16;
+constexpr int64_t kMaxGridX = 65535; // what the runtime launches in grid x
 constexpr int64_t kMinCtasPerSM = 3;
 
 /// The tiling of one head's GEMM.
@@ -74,8 +80,8 @@ struct ReduceTiling {
     mTiles = (rows + kTileRows - 1) / kTileRows;
     nTiles = (dh + kTileCols - 1) / kTileCols;
     tiles = mTiles * nTiles;
-    split = std::clamp<int64_t>((kCtasPerHead + tiles - 1) / tiles,
-                                kMinSplit, kMaxSplit);
+    // Fewer where the grid's x would pass 65535 (DH 2048: 4096 tiles).
+    split = std::clamp<int64_t>(kMaxGridX / tiles, 1, kSplit);
   }
   int64_t rows, mTiles, nTiles, tiles, split;
 };
@@ -104,7 +110,8 @@ int64_t mlir::flashrnn::mmaReduceSharedBytes() {
 gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
                                                     StringRef name,
                                                     SequenceOp sequence,
-                                                    CellOp cell) {
+                                                    CellOp cell,
+                                                    ScheduleAttr backwardSchedule) {
   SequenceShape shape(sequence);
   int64_t dh = shape.headDim;
   int64_t gr = shape.rGates;
@@ -160,35 +167,52 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
     return op.getResult(0);
   };
 
-  // Block (tile, slice) of head `head`.
+  // Block (tile, slice) of head `head`, numbered so that the blocks in
+  // launch order take the slices from the last steps down, every head and
+  // tile of one slice before the next: the backward stores the last steps
+  // first, and a block that runs beside it waits the least.
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  Value block = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
-  Value head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  Value slice = rem(block, tiling.split);
-  Value tile = div(block, tiling.split);
+  Value heads = gpu::GridDimOp::create(b, loc, gpu::Dimension::y);
+  Value linear = add(
+      arith::MulIOp::create(b, loc,
+                            gpu::BlockIdOp::create(b, loc, gpu::Dimension::y),
+                            gpu::GridDimOp::create(b, loc, gpu::Dimension::x)),
+      gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
+  Value perSlice = mul(heads, tiling.tiles);
+  Value within = arith::RemUIOp::create(b, loc, linear, perSlice);
+  Value slice = arith::SubIOp::create(
+      b, loc, em.cst(tiling.split - 1),
+      arith::DivUIOp::create(b, loc, linear, perSlice));
+  Value head = div(within, tiling.tiles);
+  Value tile = rem(within, tiling.tiles);
   Value rowBase = mul(div(tile, tiling.nTiles), kTileRows);
   Value colBase = mul(rem(tile, tiling.nTiles), kTileCols);
   Value firstColumnTile = eq(rem(tile, tiling.nTiles), em.cst(0));
 
-  // The B x T terms, flattened: q = b T + t.
+  // The slice's steps: [t0, t1), L = ceil(T / split) rounded up to whole
+  // chunks, so that each batch row's part of the slice is whole chunks of
+  // consecutive steps (the last one cut at t1). Chunk c is row c / (L /
+  // kChunk), steps t0 + (c mod (L / kChunk)) kChunk on.
   Value batch = memref::DimOp::create(b, loc, arg("dgates"), 0);
   Value steps = memref::DimOp::create(b, loc, arg("dgates"), 1);
-  Value terms = arith::MulIOp::create(b, loc, batch, steps);
+  Value sliceSteps = mul(
+      div(add(div(add(steps, em.cst(tiling.split - 1)), tiling.split),
+              em.cst(kChunk - 1)),
+          kChunk),
+      kChunk);
+  Value chunksPerRow = div(sliceSteps, kChunk);
+  Value t0 = arith::MulIOp::create(b, loc, slice, sliceSteps);
+  Value t1 = arith::MinUIOp::create(b, loc, steps, add(t0, sliceSteps));
+  Value sliceOk = ult(t0, steps);
+  Value chunks = arith::SelectOp::create(
+      b, loc, sliceOk, arith::MulIOp::create(b, loc, batch, chunksPerRow),
+      em.cst(0));
   Value dg = memref::CollapseShapeOp::create(
       b, loc, arg("dgates"),
       ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
   Value saved = memref::CollapseShapeOp::create(
       b, loc, arg("saved_states"),
       ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
-  // This slice's terms: [begin, end), a multiple of kChunk long.
-  Value sliceLen = mul(
-      div(add(div(add(terms, em.cst(tiling.split - 1)), tiling.split),
-              em.cst(kChunk - 1)),
-          kChunk),
-      kChunk);
-  Value begin = arith::MulIOp::create(b, loc, slice, sliceLen);
-  Value end = arith::MinUIOp::create(b, loc, terms, add(begin, sliceLen));
-  Value steps32 = arith::IndexCastOp::create(b, loc, i32, steps);
 
   // The epilogue's threads: (lq, lr) own rows / columns lr of the tile's
   // rows 2i + lq.
@@ -241,39 +265,43 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
       return load;
     return arith::ExtFOp::create(b, loc, quadType, load.getResult());
   };
-  auto loadChunk = [&](Value q0) {
-    SmallVector<Value> regs;
+  // Chunk c's runs: the thread's k-rows kr + 8i are steps tBase + kr + 8i
+  // of batch row `row` (term q = row T + t of dgates), those past t1 or
+  // past the last chunk zero.
+  auto loadChunk = [&](Value c) {
+    Value chunkOk = ult(c, chunks);
+    Value safeChunk = arith::SelectOp::create(b, loc, chunkOk, c, em.cst(0));
+    Value row = arith::DivUIOp::create(b, loc, safeChunk, chunksPerRow);
+    Value tBase = add(
+        t0, mul(arith::RemUIOp::create(b, loc, safeChunk, chunksPerRow),
+                kChunk));
+    Value rowTerms = arith::MulIOp::create(b, loc, row, steps);
+    SmallVector<Value> ts, qs, inRange;
     for (int64_t i = 0; i < perThread; ++i) {
-      Value q = add(q0, add(em.cst(kRowsPerPass * i), kr));
-      Value inRange = ult(q, end);
-      regs.push_back(loadRunIf(both(inRange, runRowOk), [&] {
-        return loadRun(dg, ValueRange{q, runValue, head, runUnit});
-      }));
+      ts.push_back(add(tBase, add(em.cst(kRowsPerPass * i), kr)));
+      qs.push_back(add(rowTerms, ts.back()));
+      inRange.push_back(both(chunkOk, ult(ts.back(), t1)));
     }
+    SmallVector<Value> regs;
+    for (int64_t i = 0; i < perThread; ++i)
+      regs.push_back(loadRunIf(both(inRange[i], runRowOk), [&] {
+        return loadRun(dg, ValueRange{qs[i], runValue, head, runUnit});
+      }));
     for (int64_t i = 0; i < perThread; ++i) {
-      Value q = add(q0, add(em.cst(kRowsPerPass * i), kr));
-      Value inRange = ult(q, end);
-      regs.push_back(loadRunIf(both(inRange, runColOk), [&] {
-        // h_{t-1}: the saved state of the previous term, s0 at t = 0.
-        Value q32 = arith::IndexCastOp::create(b, loc, i32, q);
-        Value atStart = arith::CmpIOp::create(
-            b, loc, arith::CmpIPredicate::eq,
-            arith::RemUIOp::create(b, loc, q32, steps32),
-            arith::ConstantIntOp::create(b, loc, 0, 32));
+      regs.push_back(loadRunIf(both(inRange[i], runColOk), [&] {
+        // h_{t-1}: the saved state of the previous step, s0 at t = 0.
+        Value atStart = eq(ts[i], em.cst(0));
         auto pick = scf::IfOp::create(b, loc, TypeRange{quadType}, atStart,
                                       /*withElseRegion=*/true);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(pick.thenBlock());
-        Value bi = arith::IndexCastOp::create(
-            b, loc, b.getIndexType(),
-            arith::DivUIOp::create(b, loc, q32, steps32));
         scf::YieldOp::create(
-            b, loc, loadRun(arg("s0"), {em.cst(hIndex), bi, head, runCol}));
+            b, loc, loadRun(arg("s0"), {em.cst(hIndex), row, head, runCol}));
         b.setInsertionPointToStart(pick.elseBlock());
         scf::YieldOp::create(
             b, loc,
             loadRun(saved, {em.cst(hIndex),
-                            arith::SubIOp::create(b, loc, q, em.cst(1)),
+                            arith::SubIOp::create(b, loc, qs[i], em.cst(1)),
                             head, runCol}));
         return pick.getResult(0);
       }));
@@ -305,13 +333,26 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
   // (db, in f32 before the rounding), the next chunk's runs.
   constexpr int64_t kCarried = nTilesPerWarp * 4 + kRun;
   SmallVector<Value> init(kCarried, em.cstF32(0.0));
-  SmallVector<Value> first = loadChunk(begin);
+  // The slice's steps must be stored: the backward publishes its progress
+  // (with the runtime overlapping the two kernels, this is where a block
+  // waits; otherwise the backward has finished and it passes at once).
+  int64_t backwardTile = backwardSchedule.getBatchTile();
+  emitProgressWait(
+      b, loc, arg("progress"), head,
+      div(add(batch, em.cst(backwardTile - 1)), backwardTile),
+      backwardSchedule.getCtasPerHead(), tid,
+      arith::IndexCastOp::create(
+          b, loc, i32,
+          arith::SelectOp::create(b, loc, sliceOk,
+                                  arith::SubIOp::create(b, loc, steps, t0),
+                                  em.cst(0))));
+  SmallVector<Value> first = loadChunk(em.cst(0));
   llvm::append_range(init, first);
-  auto loop = scf::ForOp::create(b, loc, begin, end, em.cst(kChunk), init);
+  auto loop = scf::ForOp::create(b, loc, em.cst(0), chunks, em.cst(1), init);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
-    Value q0 = loop.getInductionVar();
+    Value c = loop.getInductionVar();
     ValueRange carried = loop.getRegionIterArgs();
     SmallVector<Value> acc(carried.begin(), carried.begin() + nTilesPerWarp * 4);
     SmallVector<Value> rowSums(carried.begin() + nTilesPerWarp * 4,
@@ -352,7 +393,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaReduceKernel(gpu::GPUModuleOp module,
     }
     gpu::BarrierOp::create(b, loc);
     // Issue the next chunk's loads before this chunk's math.
-    SmallVector<Value> next = loadChunk(add(q0, em.cst(kChunk)));
+    SmallVector<Value> next = loadChunk(add(c, em.cst(1)));
 
     auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(),
                                                        {f32, f32, f32, f32});

@@ -166,6 +166,18 @@ bool Driver::load(std::string &why) {
     }
   }
 
+  const Symbol optionalSymbols[] = {
+      {slotOf(f.streamCreate), {"cuStreamCreate"}},
+      {slotOf(f.streamDestroy), {"cuStreamDestroy_v2", "cuStreamDestroy"}},
+      {slotOf(f.streamWaitEvent), {"cuStreamWaitEvent"}},
+      {slotOf(f.streamWaitValue32),
+       {"cuStreamWaitValue32_v2", "cuStreamWaitValue32"}},
+  };
+  for (const Symbol &s : optionalSymbols)
+    for (const char *n : s.names)
+      if ((*s.slot = ::dlsym(library, n)))
+        break;
+
   CuResult rc = fns.init(0);
   if (rc != kCudaSuccess) {
     why = "no CUDA device: cuInit failed: " + describe(rc);
@@ -377,6 +389,16 @@ Event::Event(const Driver &driver) : driver(driver) {
 Event::~Event() {
   if (event)
     driver.api().eventDestroy(event);
+}
+
+Stream::Stream(const Driver &driver) : driver(driver) {
+  driver.check(driver.api().streamCreate(&stream, kStreamNonBlocking),
+               "cuStreamCreate");
+}
+
+Stream::~Stream() {
+  if (stream)
+    driver.api().streamDestroy(stream);
 }
 
 } // namespace cuda

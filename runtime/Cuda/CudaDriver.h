@@ -126,7 +126,25 @@ struct DriverApi {
   CuResult (*eventDestroy)(CuEvent event) = nullptr;
   CuResult (*getErrorName)(CuResult error, const char **name) = nullptr;
   CuResult (*getErrorString)(CuResult error, const char **text) = nullptr;
+  // Optional (null where the driver lacks them): a second stream and the
+  // stream-ordered wait on a device word, with which the training pass runs
+  // the reduction beside the backward (GpuBackward.cpp); without them it
+  // runs the two kernels one after the other.
+  CuResult (*streamCreate)(CuStream *stream, unsigned flags) = nullptr;
+  CuResult (*streamDestroy)(CuStream stream) = nullptr;
+  CuResult (*streamWaitEvent)(CuStream stream, CuEvent event,
+                              unsigned flags) = nullptr;
+  CuResult (*streamWaitValue32)(CuStream stream, CuDevicePtr address,
+                                uint32_t value, unsigned flags) = nullptr;
+  bool hasStreamWaits() const {
+    return streamCreate && streamDestroy && streamWaitEvent &&
+           streamWaitValue32;
+  }
 };
+
+/// CU_STREAM_NON_BLOCKING, CU_STREAM_WAIT_VALUE_GEQ.
+constexpr unsigned kStreamNonBlocking = 0x1;
+constexpr unsigned kStreamWaitValueGeq = 0x0;
 
 /// A failed driver call (or a GPU-side condition such as "does not fit").
 class CudaError : public std::runtime_error {
@@ -252,6 +270,21 @@ public:
 private:
   const Driver &driver;
   CuEvent event = nullptr;
+};
+
+/// A non-blocking stream (it does not wait for the legacy stream), destroyed
+/// with the object. Needs driver.api().hasStreamWaits().
+class Stream {
+public:
+  explicit Stream(const Driver &driver);
+  Stream(const Stream &) = delete;
+  Stream &operator=(const Stream &) = delete;
+  ~Stream();
+  CuStream get() const { return stream; }
+
+private:
+  const Driver &driver;
+  CuStream stream = nullptr;
 };
 
 } // namespace cuda

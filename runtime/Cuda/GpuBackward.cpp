@@ -99,6 +99,7 @@ void runTraining(const Driver &drv, const Manifest &m,
   DeviceBuffer dRedSync(drv, count(sh.reduceSync) * 4,
                         "sync (backward_reduce)");
   fillBytes(drv, dRedSync, 0, "sync (backward_reduce)");
+  DeviceBuffer dProgress(drv, count(sh.progress) * 4, "progress");
 
   TrainingBuffers tb;
   tb.forward = {dWx.get(),     dR.get(),    dB.get(),           dS0.get(),
@@ -116,6 +117,7 @@ void runTraining(const Driver &drv, const Manifest &m,
   tb.db = dDb.get();
   tb.reducePartial = dRedPartial.get();
   tb.reduceSync = dRedSync.get();
+  tb.progress = dProgress.get();
   size_t fwdSlot = 0, bwdSlot = 0;
   KernelParams fwdParams = forwardTrainParams(tb, sh, fwdSlot);
   KernelParams bwdParams = backwardParams(tb, sh, bwdSlot);
@@ -133,7 +135,44 @@ void runTraining(const Driver &drv, const Manifest &m,
       fillBytes(drv, *buf, 0xFF, "poisoning the training outputs");
     fillBytes(drv, dFwdSync, 0, "zeroing the sync counters of forward_train");
     fillBytes(drv, dBwdSync, 0, "zeroing the sync counters of backward");
+    fillBytes(drv, dProgress, 0, "zeroing the backward's progress words");
   };
+
+  // The reduction beside the backward. A tensor-core reduction waits, per
+  // slice of steps, until every backward CTA has published those steps
+  // (lowering/Common/BackwardProgress.h), so it can start with the backward
+  // and use the SMs the backward leaves idle; only its last slices remain
+  // when the backward ends. It goes on a second stream after forward_train,
+  // and only once every backward CTA has started (cuStreamWaitValue32 on
+  // progress[0]): waiting CTAs of the reduction can then never keep a
+  // backward CTA from becoming resident. Where the backward needs several
+  // launches, a later launch could find the SMs full of waiting CTAs, so
+  // the two kernels run one after the other.
+  int64_t backwardCtas = 0;
+  for (const LaunchChunk &c : bwdK.report().launches) {
+    int64_t grid[3];
+    resolveGrid(*tk.backward, d.heads, c.tiles, grid);
+    backwardCtas += grid[0] * grid[1] * grid[2];
+  }
+  rep.notOverlappedWhy =
+      !timing.overlapReduce ? "turned off"
+      : !tk.reduce->waitsForProgress
+          ? "this reduction does not wait for the backward's progress"
+      : !drv.api().hasStreamWaits()
+          ? "the driver lacks cuStreamWaitValue32 or cuStreamWaitEvent"
+      : bwdK.report().launches.size() != 1
+          ? "the backward needs " +
+                std::to_string(bwdK.report().launches.size()) + " launches"
+          : "";
+  rep.reduceOverlapped = rep.notOverlappedWhy.empty();
+  std::unique_ptr<Stream> sideStream;
+  std::unique_ptr<Event> forwardDone, reduceDone;
+  if (rep.reduceOverlapped) {
+    sideStream = std::make_unique<Stream>(drv);
+    forwardDone = std::make_unique<Event>(drv);
+    reduceDone = std::make_unique<Event>(drv);
+  }
+  const DriverApi &api = drv.api();
   // Counters are zeroed again before every later launch of a split batch.
   auto zeroBefore = [&](const DeviceBuffer &sync, const char *what) {
     auto first = std::make_shared<bool>(true);
@@ -163,6 +202,29 @@ void runTraining(const Driver &drv, const Manifest &m,
     mark(mark1);
     // Each batch tile of the backward is independent: its launches only
     // need the whole forward_train before them (stream order).
+    if (rep.reduceOverlapped) {
+      CuStream side = sideStream->get();
+      drv.check(api.eventRecord(forwardDone->get(), nullptr), "cuEventRecord",
+                " (forward_train done)");
+      drv.check(api.streamWaitEvent(side, forwardDone->get(), 0),
+                "cuStreamWaitEvent", " (the reduction after forward_train)");
+      bwdK.launchAll(bwdParams, bwdSlot, nullptr);
+      drv.check(api.streamWaitValue32(side, dProgress.get(),
+                                      uint32_t(backwardCtas),
+                                      kStreamWaitValueGeq),
+                "cuStreamWaitValue32",
+                " (the reduction after every backward CTA has started)");
+      redK.launchAll(redParams, 0, nullptr, side);
+      drv.check(api.eventRecord(reduceDone->get(), side), "cuEventRecord",
+                " (backward_reduce done)");
+      mark(mark2);
+      drv.check(api.streamWaitEvent(nullptr, reduceDone->get(), 0),
+                "cuStreamWaitEvent", " (the pass's end after the reduction)");
+      if (checked)
+        redK.synchronize("after running backward and, beside it,");
+      mark(mark3);
+      return;
+    }
     bwdK.launchAll(bwdParams, bwdSlot,
                    zeroBefore(dBwdSync,
                               "zeroing the sync counters of backward"));

@@ -53,6 +53,10 @@ struct GpuBackwardReport {
   // With timing: the median time of each kernel of the pass (events
   // recorded between the kernels of every timed pass), in ms.
   double forwardTrainMs = -1, backwardMs = -1, reduceMs = -1;
+  // Whether the reduction ran beside the backward (then reduceMs is only
+  // the part of it after the backward's end), and if not, why not.
+  bool reduceOverlapped = false;
+  std::string notOverlappedWhy;
 };
 
 /// Runs the training pass. `s0` may be null (each state starts at its

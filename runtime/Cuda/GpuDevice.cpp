@@ -100,7 +100,8 @@ bool deviceArgs(const Manifest &m, const std::vector<KernelSpec> &specs,
             {"ds0", s.ds0, pub},
             {"dgates", s.dgates, "f32"},
             {"h_exchange", s.backwardExchange, "f32"},
-            {"sync", s.backwardSync, "i32"}};
+            {"sync", s.backwardSync, "i32"},
+            {"progress", s.progress, "i32"}};
   else
     args = {{"s0", s.forward.s0, pub},
             {"saved_states", s.savedStates, "f32"},
@@ -108,7 +109,8 @@ bool deviceArgs(const Manifest &m, const std::vector<KernelSpec> &specs,
             {"dr", s.dr, pub},
             {"db", s.db, pub},
             {"partial", s.reducePartial, "f32"},
-            {"sync", s.reduceSync, "i32"}};
+            {"sync", s.reduceSync, "i32"},
+            {"progress", s.progress, "i32"}};
   return true;
 }
 
@@ -247,6 +249,7 @@ bool DeviceLauncher::launch(const std::string &kind, int64_t batch,
     tb.db = ptr("db");
     tb.reducePartial = ptr("partial");
     tb.reduceSync = ptr("sync");
+    tb.progress = ptr("progress");
     size_t slot = 0;
     KernelParams params;
     int64_t syncCount = 0;

@@ -43,6 +43,10 @@ std::string cudaDeviceSummary();
 struct GpuTiming {
   int repeat = 0; // 0: no timing
   int warmup = 1;
+  // Training: run a reduction that waits for the backward's progress
+  // beside the backward, on a second stream (GpuBackward.cpp); false runs
+  // it after the backward (for A/B measurements).
+  bool overlapReduce = true;
 };
 
 /// What was run, for reports: the kernel's launches, and the run's device,

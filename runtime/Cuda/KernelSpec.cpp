@@ -164,12 +164,13 @@ const ExpectedArg kBackwardArgs[] = {
     {"dstates", "memref", 5, nullptr},   {"dlast", "memref", 4, nullptr},
     {"dwx", "memref", 5, nullptr},       {"ds0", "memref", 4, nullptr},
     {"dgates", "memref", 5, "f32"},      {"h_exchange", "memref", 5, "f32"},
-    {"sync", "memref", 1, "i32"},        {"batch_begin", "i32", 0, nullptr}};
+    {"sync", "memref", 1, "i32"},        {"progress", "memref", 1, "i32"},
+    {"batch_begin", "i32", 0, nullptr}};
 const ExpectedArg kBackwardReduceArgs[] = {
     {"s0", "memref", 4, nullptr},         {"saved_states", "memref", 5, "f32"},
     {"dgates", "memref", 5, "f32"},       {"dr", "memref", 4, nullptr},
     {"db", "memref", 3, nullptr},         {"partial", "memref", 4, "f32"},
-    {"sync", "memref", 1, "i32"}};
+    {"sync", "memref", 1, "i32"},         {"progress", "memref", 1, "i32"}};
 
 struct Contract {
   const char *kind;
@@ -377,6 +378,15 @@ bool readKernel(FieldReader &rd, const json::Value &k, const std::string &f,
     return rd.fail(f + ".cooperative", k.find("cooperative"),
                    std::string("a ") + c->kind +
                        " kernel cannot be cooperative (it has no schedule)");
+  // Optional (false when absent): a backward_reduce that waits for the
+  // backward's progress words and so may run beside it.
+  if (k.find("waits_for_progress")) {
+    if (spec.kind != "backward_reduce")
+      return rd.fail(f + ".waits_for_progress", k.find("waits_for_progress"),
+                     "only a backward_reduce kernel waits for progress");
+    if (!rd.getBool(k, f + ".waits_for_progress", spec.waitsForProgress))
+      return false;
+  }
   return readArgs(rd, k, f, *c, m);
 }
 
@@ -555,6 +565,10 @@ TrainingShapes trainingShapes(const Manifest &m, const KernelSpec &fwd,
   // (head, value, unit) row, more than any tiling of the rows needs.
   s.reducePartial = {heads, na, dh, dh + 1};
   s.reduceSync = {heads * na * dh};
+  // The backward's progress (lowering/Common/BackwardProgress.h): the count
+  // of started CTAs, then one word per CTA of the whole batch.
+  s.progress = {1 + heads * ((batch + bwd.batchTile - 1) / bwd.batchTile) *
+                        bwd.ctasPerHead};
   return s;
 }
 
@@ -582,6 +596,7 @@ KernelParams backwardParams(const TrainingBuffers &buf,
   p.addMemref(buf.dgates, shapes.dgates);
   p.addMemref(buf.backwardExchange, shapes.backwardExchange);
   p.addMemref(buf.backwardSync, shapes.backwardSync);
+  p.addMemref(buf.progress, shapes.progress);
   batchBeginSlot = p.addI32(0);
   return p;
 }
@@ -596,6 +611,7 @@ KernelParams backwardReduceParams(const TrainingBuffers &buf,
   p.addMemref(buf.db, shapes.db);
   p.addMemref(buf.reducePartial, shapes.reducePartial);
   p.addMemref(buf.reduceSync, shapes.reduceSync);
+  p.addMemref(buf.progress, shapes.progress);
   return p;
 }
 

@@ -50,6 +50,9 @@ struct KernelSpec {
   int64_t block[3] = {1, 1, 1};
   int64_t dynamicSharedBytes = 0;
   bool cooperative = false;
+  // backward_reduce only: it waits, slice by slice, for the backward's
+  // progress words, so it may run beside the backward (GpuBackward.cpp).
+  bool waitsForProgress = false;
 };
 
 /// The kinds the runtime launches, each with its argument contract
@@ -149,6 +152,9 @@ struct TrainingShapes {
   // it zero): f32 [NH, NA, DH, DH + 1] partial sums, i32 [NH * NA * DH]
   // counters.
   std::vector<int64_t> reducePartial, reduceSync;
+  // i32 [1 + NH * ceil(B / bwd tile) * bwd ctas_per_head]: started CTAs,
+  // then the steps each backward CTA has stored (both kernels take it).
+  std::vector<int64_t> progress;
 };
 TrainingShapes trainingShapes(const Manifest &m, const KernelSpec &fwd,
                               const KernelSpec &bwd, int64_t batch,
@@ -159,7 +165,7 @@ struct TrainingBuffers {
   ForwardBuffers forward; // forward_train's first 8 memrefs
   uint64_t savedGates = 0, savedStates = 0, dstates = 0, dlast = 0, dwx = 0,
            ds0 = 0, dgates = 0, backwardExchange = 0, backwardSync = 0,
-           dr = 0, db = 0, reducePartial = 0, reduceSync = 0;
+           dr = 0, db = 0, reducePartial = 0, reduceSync = 0, progress = 0;
 };
 
 /// forward_train: the forward's parameters, then saved_gates and
@@ -168,12 +174,12 @@ KernelParams forwardTrainParams(const TrainingBuffers &buffers,
                                 const TrainingShapes &shapes,
                                 size_t &batchBeginSlot);
 /// backward: r, s0, saved_gates, saved_states, dstates, dlast, dwx, ds0,
-/// dgates, h_exchange, sync, batch_begin (128 parameters).
+/// dgates, h_exchange, sync, progress, batch_begin (133 parameters).
 KernelParams backwardParams(const TrainingBuffers &buffers,
                             const TrainingShapes &shapes,
                             size_t &batchBeginSlot);
-/// backward_reduce: s0, saved_states, dgates, dr, db, partial, sync (73
-/// parameters).
+/// backward_reduce: s0, saved_states, dgates, dr, db, partial, sync,
+/// progress (78 parameters).
 KernelParams backwardReduceParams(const TrainingBuffers &buffers,
                                   const TrainingShapes &shapes);
 

@@ -233,7 +233,9 @@ class RuntimeBindingTest(unittest.TestCase):
         red = [n for n, _, _ in self.pkg.kernel_args("backward_reduce", B, T,
                                                      NH)]
         self.assertEqual(red, ["s0", "saved_states", "dgates", "dr", "db",
-                               "partial", "sync"])
+                               "partial", "sync", "progress"])
+        # The backward's progress words: started CTAs, then one per CTA.
+        self.assertEqual(bwd["progress"][1], "i32")
 
     def test_kernel_arg_errors(self):
         with self.assertRaisesRegex(runtime.FlashRnnError,

@@ -301,6 +301,9 @@ TEST(CudaParams, TrainingParamsFollowTheContract) {
   EXPECT_EQ(sh.backwardSync, (std::vector<int64_t>{NH * 3}));
   EXPECT_EQ(sh.dr, (std::vector<int64_t>{4, NH, DH, DH}));
   EXPECT_EQ(sh.db, (std::vector<int64_t>{4, NH, DH}));
+  // The progress words: started CTAs, then one per backward CTA (3 tiles x
+  // 2 CTAs per head x NH).
+  EXPECT_EQ(sh.progress, (std::vector<int64_t>{1 + NH * 3 * 2}));
 
   TrainingBuffers buf;
   buf.forward.r = 0x1000;
@@ -310,15 +313,16 @@ TEST(CudaParams, TrainingParamsFollowTheContract) {
   buf.backwardSync = 0x5000;
   buf.dr = 0x6000;
   buf.db = 0x7000;
+  buf.progress = 0x8000;
   size_t slot = 0;
   KernelParams ft = forwardTrainParams(buf, sh, slot);
   EXPECT_EQ(ft.size(), 111u); // the forward's 85, then 2 rank-5 memrefs
   EXPECT_EQ(slot, 84u);
   EXPECT_EQ(ft.slot(85), 0x3000u); // saved_gates, allocated pointer
   KernelParams bw = backwardParams(buf, sh, slot);
-  EXPECT_EQ(bw.size(), 128u);
-  EXPECT_EQ(slot, 127u);
-  EXPECT_TRUE(bw.isI32(127));
+  EXPECT_EQ(bw.size(), 133u);
+  EXPECT_EQ(slot, 132u);
+  EXPECT_TRUE(bw.isI32(132));
   EXPECT_EQ(bw.slot(0), 0x1000u);  // r first
   EXPECT_EQ(bw.slot(11), 0x2000u); // then s0
   // h_exchange: memref 10 of rank 5, after 4 of rank 4 and 5 of rank 5.
@@ -328,10 +332,13 @@ TEST(CudaParams, TrainingParamsFollowTheContract) {
   EXPECT_EQ(bw.slot(hx + 6), 4u);          // Gr
   EXPECT_EQ(bw.slot(hx + 8), uint64_t(4 * NH * DH * B)); // stride of dim 0
   EXPECT_EQ(bw.slot(hx + 13), 0x5000u);    // sync
+  EXPECT_EQ(bw.slot(hx + 18), 0x8000u);    // progress, before batch_begin
+  EXPECT_EQ(bw.slot(hx + 21), uint64_t(1 + NH * 3 * 2));
   KernelParams rd = backwardReduceParams(buf, sh);
   // s0, saved_states, dgates, dr, db, then the workspace: partial (rank 4,
-  // 11 slots) and sync (rank 1, 5 slots); no batch_begin.
-  EXPECT_EQ(rd.size(), 73u);
+  // 11 slots), sync and progress (rank 1, 5 slots each); no batch_begin.
+  EXPECT_EQ(rd.size(), 78u);
+  EXPECT_EQ(rd.slot(73), 0x8000u); // progress
   EXPECT_EQ(rd.slot(0), 0x2000u);
   EXPECT_EQ(rd.slot(57 - 9 - 11), 0x6000u); // dr
   EXPECT_EQ(rd.slot(57 - 9), 0x7000u);      // db

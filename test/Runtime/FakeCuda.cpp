@@ -16,7 +16,8 @@
 // saved_states; the backward checks that its `sync` counters are zero and
 // that forward_train wrote its rows, copies dlast into ds0 and zeroes dwx
 // and dgates; backward_reduce checks that every row of dgates was written
-// (so that it ran after all backward launches) and zeroes dr and db. Zero
+// (so that it ran after all backward launches) and that the backward
+// published every step in `progress`, and zeroes dr and db. Zero
 // bytes are 0.0 in every dtype. It prints one line per launch on stderr.
 //
 // Knobs (environment): FAKE_CUDA_SMS (default 4), FAKE_CUDA_BLOCKS_PER_SM
@@ -211,7 +212,7 @@ Result launchBackward(const std::string &name, unsigned gx, unsigned gy,
                       unsigned smem, void **params, bool cooperative) {
   size_t at = 0;
   Memref r, s0, savedGates, savedStates, dstates, dlast, dwx, ds0, dgates, hx,
-      sync;
+      sync, progress;
   if (!readMemref(params, at, 4, "r", r) ||
       !readMemref(params, at, 4, "s0", s0) ||
       !readMemref(params, at, 5, "saved_gates", savedGates) ||
@@ -222,7 +223,8 @@ Result launchBackward(const std::string &name, unsigned gx, unsigned gy,
       !readMemref(params, at, 4, "ds0", ds0) ||
       !readMemref(params, at, 5, "dgates", dgates) ||
       !readMemref(params, at, 5, "h_exchange", hx) ||
-      !readMemref(params, at, 1, "sync", sync))
+      !readMemref(params, at, 1, "sync", sync) ||
+      !readMemref(params, at, 1, "progress", progress))
     return kInvalidValue;
   int32_t batchBegin;
   std::memcpy(&batchBegin, params[at], 4);
@@ -238,6 +240,8 @@ Result launchBackward(const std::string &name, unsigned gx, unsigned gy,
       ds0.sizes == s0.sizes && dgates.sizes == savedGates.sizes &&
       hx.sizes == std::vector<int64_t>{2, B, NH, Gr, DH} &&
       sync.sizes == std::vector<int64_t>{NH * ((B + tile - 1) / tile)} &&
+      progress.sizes ==
+          std::vector<int64_t>{1 + NH * ((B + tile - 1) / tile) * gx} &&
       r.sizes[1] == NH && int64_t(gy) == NH && batchBegin % tile == 0;
   const char *problem = shapesOk ? "" : " BAD SHAPES";
   // The runtime must zero the counters before every launch.
@@ -276,6 +280,15 @@ Result launchBackward(const std::string &name, unsigned gx, unsigned gy,
     std::memset(dw + size_t(bb) * dwxPerRow, 0, dwxPerRow);
     std::memset(dg + size_t(bb) * gatesPerRow, 0, gatesPerRow);
   }
+  // The progress protocol (lowering/Common/BackwardProgress.h): every CTA
+  // counts itself as started and ends with all T steps published.
+  auto *words = reinterpret_cast<int32_t *>(progress.pointer);
+  words[0] += int32_t(gx * gy * gz);
+  int64_t tiles = (B + tile - 1) / tile;
+  for (int64_t n = 0; n < NH; ++n)
+    for (int64_t z = 0; z < int64_t(gz); ++z)
+      for (int64_t c = 0; c < int64_t(gx); ++c)
+        words[1 + (n * tiles + batchBegin / tile + z) * gx + c] = int32_t(T);
   return kSuccess;
 }
 
@@ -283,14 +296,15 @@ Result launchReduce(const std::string &name, unsigned gx, unsigned gy,
                     unsigned gz, unsigned bx, unsigned by, unsigned bz,
                     unsigned smem, void **params, bool cooperative) {
   size_t at = 0;
-  Memref s0, savedStates, dgates, dr, db, partial, sync;
+  Memref s0, savedStates, dgates, dr, db, partial, sync, progress;
   if (!readMemref(params, at, 4, "s0", s0) ||
       !readMemref(params, at, 5, "saved_states", savedStates) ||
       !readMemref(params, at, 5, "dgates", dgates) ||
       !readMemref(params, at, 4, "dr", dr) ||
       !readMemref(params, at, 3, "db", db) ||
       !readMemref(params, at, 4, "partial", partial) ||
-      !readMemref(params, at, 1, "sync", sync))
+      !readMemref(params, at, 1, "sync", sync) ||
+      !readMemref(params, at, 1, "progress", progress))
     return kInvalidValue;
   int64_t S = s0.sizes[0], B = s0.sizes[1], NH = s0.sizes[2],
           DH = s0.sizes[3], T = savedStates.sizes[2];
@@ -303,6 +317,7 @@ Result launchReduce(const std::string &name, unsigned gx, unsigned gy,
       partial.sizes ==
           std::vector<int64_t>{NH, dgates.sizes[2], DH, DH + 1} &&
       sync.sizes == std::vector<int64_t>{NH * dgates.sizes[2] * DH} &&
+      progress.sizes.size() == 1 && progress.sizes[0] > NH &&
       int64_t(gy) == NH && !cooperative;
   const char *problem = shapesOk ? "" : " BAD SHAPES";
   // The workspace is zero at every launch (the real kernel leaves it so).
@@ -317,6 +332,11 @@ Result launchReduce(const std::string &name, unsigned gx, unsigned gy,
     if (bb != skip && std::getenv("FAKE_CUDA_SKIP_KERNEL") == nullptr &&
         !allBytes(dgates.pointer + size_t(bb) * perRow, perRow, 0))
       problem = " BEFORE THE BACKWARD FINISHED";
+  // ... and have published every step (the real kernel would wait).
+  for (int64_t w = 1; shapesOk && !*problem && w < progress.sizes[0]; ++w)
+    if (std::getenv("FAKE_CUDA_SKIP_KERNEL") == nullptr &&
+        reinterpret_cast<int32_t *>(progress.pointer)[w] < T)
+      problem = " PROGRESS NOT PUBLISHED";
   report(name, cooperative, gx, gy, gz, bx, by, bz, smem, nullptr, at,
          problem);
   if (*problem)
@@ -487,6 +507,27 @@ Result cuLaunchCooperativeKernel(void *f, unsigned gx, unsigned gy,
                                  unsigned bz, unsigned smem, void *,
                                  void **params) {
   return launch(f, gx, gy, gz, bx, by, bz, smem, params, true);
+}
+// Streams: every launch runs at once, so a second stream is only a handle,
+// and a wait on a device word must find it already satisfied.
+Result cuStreamCreate(void **stream, unsigned flags) {
+  *stream = new int(int(flags));
+  std::fprintf(stderr, "fake-cuda: create stream (flags %u)\n", flags);
+  return kSuccess;
+}
+Result cuStreamDestroy_v2(void *stream) {
+  delete static_cast<int *>(stream);
+  return kSuccess;
+}
+Result cuStreamWaitEvent(void *, void *, unsigned) { return kSuccess; }
+Result cuStreamWaitValue32_v2(void *stream, uint64_t address, uint32_t value,
+                              unsigned flags) {
+  int32_t now = *reinterpret_cast<int32_t *>(address);
+  bool met = flags == 0 && int32_t(uint32_t(now) - value) >= 0;
+  std::fprintf(stderr, "fake-cuda: stream %s waits for word >= %u: %d%s\n",
+               stream ? "side" : "legacy", value, now,
+               met ? "" : " NOT MET");
+  return met ? kSuccess : kInvalidValue;
 }
 Result cuEventCreate(void **e, unsigned) {
   *e = new int(0);

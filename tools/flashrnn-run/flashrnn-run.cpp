@@ -674,6 +674,13 @@ int run(int argc, char **argv) {
     for (const cuda::KernelLaunchReport *k :
          {&gpuTrain.forwardTrain, &gpuTrain.backward, &gpuTrain.reduce})
       printKernel(*k);
+    if (gpuTrain.reduceOverlapped)
+      std::printf("gpu: backward_reduce runs beside the backward (a second "
+                  "stream; each slice of steps once the backward has "
+                  "stored it)\n");
+    else
+      std::printf("gpu: backward_reduce runs after the backward (%s)\n",
+                  gpuTrain.notOverlappedWhy.c_str());
     std::printf("time (cuda, %s): load %.3f ms, inputs %.3f ms, gpu %.3f ms "
                 "(module load, transfers, checked pass, %d timed)",
                 dtypeName(m.dtype), loadMs, inputMs, fwdMs, o.repeat);

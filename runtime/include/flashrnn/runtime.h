@@ -174,6 +174,18 @@ FLASHRNN_API void flashrnn_gpu_backward_split(double *forward_train_ms,
                                               double *backward_ms,
                                               double *reduce_ms);
 
+/* Whether flashrnn_gpu_backward may run a tensor-core backward_reduce beside
+ * the backward, on a second stream, starting each slice of steps as soon as
+ * the backward has stored it (1, the default), or must run it after the
+ * backward (0; for measurements). Applies to the calling thread. */
+FLASHRNN_API void flashrnn_gpu_set_reduce_overlap(int enabled);
+
+/* Whether the last flashrnn_gpu_backward of the calling thread ran the
+ * reduction beside the backward (1) or after it (0); -1 before any. With 1,
+ * the split's reduce_ms is the part of the reduction after the backward's
+ * end. Never fails. */
+FLASHRNN_API int flashrnn_gpu_backward_overlapped(void);
+
 /*===----------------------------------------------------------------------===*\
 |* Launches on the caller's device buffers (frameworks: the PyTorch binding *|
 |* in python/flashrnn_mlir). Asynchronous: nothing is allocated, copied or  *|
