@@ -122,8 +122,12 @@ struct FlashRNNFuseTimeLoop
       // reduction takes after it (H200, B = 16, fw+bw: Elman 64 0.727 ->
       // 0.739 ms, Elman 768 5.21 -> 5.51; LSTM 64 1.645 -> 1.606, GRU 64
       // 1.458 -> 1.395, LSTM 768 9.59 -> 8.60).
-      const bool beside =
-          *kind == "mma" && CellLayout(cell).numGateValues > 1;
+      // Nor for the scalar backward (R in shared memory, sLSTM 768), which
+      // publishes only at its end: beside it the reduction would only wait
+      // (sLSTM 768 fw+bw 39.4 -> 53.4 ms with the waits polled hard, s11c).
+      const bool beside = *kind == "mma" &&
+                          CellLayout(cell).numGateValues > 1 &&
+                          backwardSchedule.getRPlacement() == "registers";
       auto buildBackward = backwardSchedule.getRPlacement() == "registers"
                                ? buildMmaBackwardKernel
                                : buildBackwardKernel;
