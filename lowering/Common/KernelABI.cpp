@@ -58,7 +58,8 @@ int64_t mlir::flashrnn::estimateMmaBackwardRegisters(llvm::StringRef chip,
                                                      int64_t numGateValues,
                                                      bool prefetch,
                                                      int64_t kSlices,
-                                                     int64_t rowSplit) {
+                                                     int64_t rowSplit,
+                                                     bool ownedOnly) {
   // R^T's fragments (G DH / 16 k-tiles x 4); per element (4) the step's
   // values (dstates, s_{t-1}, gate values), twice with the prefetch, and the
   // carried state gradients; 36 + 16 G for the accumulators, addresses and
@@ -78,9 +79,19 @@ int64_t mlir::flashrnn::estimateMmaBackwardRegisters(llvm::StringRef chip,
   int64_t splitCost = kSlices > 1 ? (gates <= 2 ? 40 : 16) : 0;
   // The prefetch carries one more copy of the values of the elements the
   // thread adjoins: all four, or with K slices ceil(4 / S).
+  int64_t adjoined = mmaBackwardOwnedElements(kSlices, rowSplit);
+  int64_t prefetched = prefetch ? adjoined * stepValues : 0;
+  // Carrying only the adjoined elements' state gradients: their values and
+  // gradients. The prefetch there took 22 registers more than its values
+  // (sLSTM 768 on sm_90: estimated 240, used 254 and spilled 8 bytes; sLSTM
+  // 512 on sm_80, estimated 236, used 252 and none).
+  if (ownedOnly && kSlices > 1) {
+    constexpr int64_t kOwnedOnlyPrefetchCost = 16;
+    return kTiles * 4 + adjoined * perElement +
+           (prefetch ? prefetched + kOwnedOnlyPrefetchCost : 0) + 36 +
+           16 * gates + olderChip + splitCost;
+  }
   int64_t elements = mmaBackwardOwnedElements(1, rowSplit);
-  int64_t prefetched =
-      prefetch ? mmaBackwardOwnedElements(kSlices, rowSplit) * stepValues : 0;
   return kTiles * 4 + elements * perElement + prefetched + 36 + 16 * gates +
          olderChip + splitCost;
 }
@@ -102,11 +113,20 @@ bool mlir::flashrnn::mmaBackwardPrefetches(llvm::StringRef chip,
                                            int64_t numStates,
                                            int64_t numGateValues,
                                            int64_t kSlices, int64_t threads,
-                                           int64_t rowSplit) {
+                                           int64_t rowSplit, bool ownedOnly) {
   return estimateMmaBackwardRegisters(chip, gates, dh, numStates,
                                       numGateValues, /*prefetch=*/true,
-                                      kSlices, rowSplit) <=
+                                      kSlices, rowSplit, ownedOnly) <=
          registerBudget(threads);
+}
+
+bool mlir::flashrnn::mmaBackwardCarriesOwnedOnly(
+    llvm::StringRef chip, int64_t gates, int64_t dh, int64_t numStates,
+    int64_t numGateValues, int64_t kSlices, int64_t threads) {
+  return kSlices > 1 &&
+         estimateMmaBackwardRegisters(chip, gates, dh, numStates,
+                                      numGateValues, /*prefetch=*/false,
+                                      kSlices) > registerBudget(threads);
 }
 
 int64_t mlir::flashrnn::estimateMmaForwardRegisters(int64_t gates,

@@ -57,11 +57,14 @@ int64_t mmaForwardPartialsBytes(int64_t slices, int64_t units, int64_t gates);
 /// admitted example spills. With `kSlices` > 1 (the backward spread over
 /// CTAs and warps that share the K dimension) a warp holds 1/kSlices of the
 /// fragments. With `rowSplit` = 2 (the schedule's) a thread adjoins two
-/// elements instead of four.
+/// elements instead of four. With `ownedOnly` (K slices only) the thread
+/// carries the state gradients of its owned elements alone, not of all four
+/// (mmaBackwardCarriesOwnedOnly).
 int64_t estimateMmaBackwardRegisters(llvm::StringRef chip, int64_t gates,
                                      int64_t dh, int64_t numStates,
                                      int64_t numGateValues, bool prefetch,
-                                     int64_t kSlices = 1, int64_t rowSplit = 1);
+                                     int64_t kSlices = 1, int64_t rowSplit = 1,
+                                     bool ownedOnly = false);
 /// The (unit, batch row) elements whose adjoint one thread of the
 /// tensor-core backward runs: all four of its accumulator's (two with
 /// rowSplit = 2), or with K slices those of its slice (element c belongs to
@@ -76,7 +79,18 @@ int64_t registerBudget(int64_t threads);
 bool mmaBackwardPrefetches(llvm::StringRef chip, int64_t gates, int64_t dh,
                            int64_t numStates, int64_t numGateValues,
                            int64_t kSlices, int64_t threads,
-                           int64_t rowSplit = 1);
+                           int64_t rowSplit = 1, bool ownedOnly = false);
+/// Whether a K-sliced tensor-core backward carries only the state gradients
+/// of the elements its slice adjoins: where the estimate with all four
+/// carried (each warp passing the others' through its step) does not fit
+/// the budget of `threads` threads. Carrying all four is kept where it fits
+/// because ptxas allocated the owned-only form into more registers in some
+/// of those kernels (LSTM 768 on sm_90: 255 and 8 bytes spilled, against
+/// 255 and none).
+bool mmaBackwardCarriesOwnedOnly(llvm::StringRef chip, int64_t gates,
+                                 int64_t dh, int64_t numStates,
+                                 int64_t numGateValues, int64_t kSlices,
+                                 int64_t threads);
 
 /// Bytes of shared memory that a double-buffered stage of per-step output
 /// rows takes (lowering/FuseTimeLoop/StagedStores.h): per stream of element

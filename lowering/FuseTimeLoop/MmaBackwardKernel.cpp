@@ -164,13 +164,6 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
       add(add(arith::MulIOp::create(b, loc, cta, em.cst(unitsPerCta)),
               arith::MulIOp::create(b, loc, group, em.cst(16))),
           firstUnitOfLane);
-  // With slices, `owner` marks the split (element c belongs to slice
-  // c mod S); without slices every warp owns its four elements.
-  Value owner =
-      kSlices > 1 ? Value(arith::CmpIOp::create(b, loc,
-                                                arith::CmpIPredicate::eq,
-                                                slice, em.cst(0)))
-                  : Value();
   // Counted as started at once: the runtime lets the reduction start only
   // when every CTA of the backward has (BackwardProgress.h).
   emitProgressStarted(b, loc, arg("progress"), pos.tid);
@@ -280,37 +273,64 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   // for j < mmaBackwardOwnedElements(S). A site past element 3 (slices
   // 4 .. S-1 own none; with S = 3 slices 1 and 2 own one element, not two)
   // repeats element 3's loads, harmless and never read.
+  // Each site also keeps its element index (c, clamped to 3) and whether
+  // it is a real element in the batch (`stores`: c = slice + jS < 4 and its
+  // row is valid), which guards the store of its initial-state gradient.
   struct Site {
-    Value batch, unit;
+    Value batch, unit, element, stores;
   };
   SmallVector<Site> owned;
   if (kSlices == 1) {
     for (int64_t c = 0; c < kElements; ++c)
-      owned.push_back({safeBatch[rowOf(c)], unitOf(c)});
+      owned.push_back({safeBatch[rowOf(c)], unitOf(c), em.cst(c),
+                       valid[rowOf(c)]});
   } else {
     for (int64_t j = 0; j < mmaBackwardOwnedElements(kSlices); ++j) {
-      Value c = arith::MinUIOp::create(b, loc, addc(slice, j * kSlices),
+      Value unclamped = addc(slice, j * kSlices);
+      Value c = arith::MinUIOp::create(b, loc, unclamped,
                                        em.cst(kElements - 1));
       Value secondRow = arith::CmpIOp::create(
           b, loc, arith::CmpIPredicate::eq,
           arith::RemUIOp::create(b, loc, c, em.cst(2)), em.cst(1));
       Value secondHalf = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
                                                c, em.cst(2));
+      Value real = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         unclamped, em.cst(kElements));
       owned.push_back(
           {arith::SelectOp::create(b, loc, secondRow, safeBatch[1],
                                    safeBatch[0]),
-           arith::SelectOp::create(b, loc, secondHalf, units[1], units[0])});
+           arith::SelectOp::create(b, loc, secondHalf, units[1], units[0]), c,
+           arith::AndIOp::create(
+               b, loc, real,
+               arith::SelectOp::create(b, loc, secondRow, valid[1],
+                                       valid[0]))});
     }
   }
+  // The elements whose state gradients the thread carries from step to
+  // step: all four, or with K slices, where all four do not fit the
+  // register estimate, only its owned ones (the others' adjoints run in
+  // other warps; carrying them took sLSTM 768 16 registers over the
+  // budget and kept its backward off the tensor cores).
+  StringRef chip = schedule.getChip().getValue();
+  const bool ownedOnly = mmaBackwardCarriesOwnedOnly(
+      chip, gr, dh, s, na, kSlices, schedule.getThreads());
+  SmallVector<Site> carriedSites;
+  if (ownedOnly)
+    carriedSites = owned;
+  else
+    for (int64_t c = 0; c < kElements; ++c)
+      carriedSites.push_back({safeBatch[rowOf(c)], unitOf(c), em.cst(c),
+                              Value()});
+  const int64_t kCarried = int64_t(carriedSites.size());
   // The next step's values loaded at the top of this step where the
   // register estimate with them fits (mmaBackwardPrefetches); else, on
   // sm_90, the late one (ptxas for sm_80 spilled with it: GRU 128, 4 bytes);
   // else none. Split kernels prefetch their owned elements only (before,
   // they loaded in the step: the two-slice LSTM 64 backward spent 48% of
   // its stall samples waiting for them, H200).
-  StringRef chip = schedule.getChip().getValue();
-  const bool prefetch = mmaBackwardPrefetches(
-      chip, gr, dh, s, na, kSlices, schedule.getThreads(), rowSplit);
+  const bool prefetch =
+      mmaBackwardPrefetches(chip, gr, dh, s, na, kSlices,
+                            schedule.getThreads(), rowSplit, ownedOnly);
   const bool latePrefetch = !prefetch && chip >= StringRef("sm_90");
   auto loadSites = [&](Value tt, ArrayRef<Site> sites) {
     SmallVector<Value> values;
@@ -556,10 +576,10 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   Value steps = memref::DimOp::create(b, loc, arg("dstates"), 2);
   Value lastStep = arith::SubIOp::create(b, loc, steps, em.cst(1));
   SmallVector<Value> initial;
-  for (int64_t c = 0; c < kElements; ++c)
+  for (const Site &site : carriedSites)
     for (int64_t st = 0; st < s; ++st)
-      initial.push_back(em.loadF32(
-          arg("dlast"), {em.cst(st), safeBatch[rowOf(c)], head, unitOf(c)}));
+      initial.push_back(
+          em.loadF32(arg("dlast"), {em.cst(st), site.batch, head, site.unit}));
   if (prefetch || latePrefetch)
     llvm::append_range(initial, loadStep(lastStep));
 
@@ -602,7 +622,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     b.setInsertionPointToStart(timeLoop.getBody());
     Value it = timeLoop.getInductionVar();
     ValueRange carried = timeLoop.getRegionIterArgs();
-    ValueRange dsNext = carried.take_front(kElements * s);
+    ValueRange dsNext = carried.take_front(kCarried * s);
     Value t = arith::SubIOp::create(b, loc, lastStep, it);
     Value slot = arith::RemUIOp::create(b, loc, it, em.cst(2));
 
@@ -611,7 +631,7 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     // that their latency hides behind the whole step, or, where the
     // registers do not allow that, after this step's adjoint (whose
     // temporaries are dead by then), behind its matmul and barrier.
-    SmallVector<Value> stepValues(carried.begin() + kElements * s,
+    SmallVector<Value> stepValues(carried.begin() + kCarried * s,
                                   carried.end());
     if (!prefetch && !latePrefetch)
       stepValues = loadStep(t);
@@ -627,12 +647,12 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
     Value hx = ctas > 1 && !inCluster ? arg("h_exchange") : Value();
     // The adjoint of element c: the gradients of its previous states, then
     // of its gate values.
-    auto adjointOf = [&](int64_t c,
-                         ArrayRef<Value> own) -> SmallVector<Value> {
+    // `later` is the element's carried gradient of its states.
+    auto adjointOf = [&](ArrayRef<Value> own,
+                         ArrayRef<Value> later) -> SmallVector<Value> {
       SmallVector<Value> ds;
       for (int64_t st = 0; st < s; ++st)
-        ds.push_back(
-            arith::AddFOp::create(b, loc, dsNext[c * s + st], own[st]));
+        ds.push_back(arith::AddFOp::create(b, loc, later[st], own[st]));
       return applyAdjoint(em, adjoint, own.slice(s, s), own.slice(2 * s, na),
                           constants, ds);
     };
@@ -707,29 +727,30 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
               halfBytes);
       }
     };
-    auto adjointElement = [&](int64_t c,
-                              ArrayRef<Value> own) -> SmallVector<Value> {
-      SmallVector<Value> grads = adjointOf(c, own);
+    auto adjointElement = [&](int64_t c, ArrayRef<Value> own,
+                              ArrayRef<Value> later) -> SmallVector<Value> {
+      SmallVector<Value> grads = adjointOf(own, later);
       publish({ArrayRef<Value>(grads).drop_front(s)}, rowOf(c), unitOf(c),
               unitInCta(c));
       return SmallVector<Value>(grads.begin(), grads.begin() + s);
     };
     SmallVector<Value> dsPrev;
-    if (!owner) {
+    if (kSlices == 1) {
       // Elements r and r + P (the thread's row r), then their pair of
       // stores.
       SmallVector<SmallVector<Value>> grads(kElements);
       for (int64_t r = 0; r < kRowsPerThread; ++r) {
         for (int64_t c : {r, r + kRowsPerThread})
-          grads[c] = adjointOf(c, ArrayRef<Value>(stepValues)
-                                      .slice(c * perElement, perElement));
+          grads[c] = adjointOf(
+              ArrayRef<Value>(stepValues).slice(c * perElement, perElement),
+              SmallVector<Value>(dsNext.slice(c * s, s)));
         publish({ArrayRef<Value>(grads[r]).drop_front(s),
                  ArrayRef<Value>(grads[r + kRowsPerThread]).drop_front(s)},
                 r, units[0], unitBase);
       }
       for (int64_t c = 0; c < kElements; ++c)
         llvm::append_range(dsPrev, ArrayRef<Value>(grads[c]).take_front(s));
-    } else {
+    } else if (!ownedOnly) {
       // With K slices, element c belongs to slice c mod S: the four
       // adjoints run side by side in up to four warps of the group.
       for (int64_t c = 0; c < kElements; ++c) {
@@ -743,12 +764,40 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
         // c / S.
         scf::YieldOp::create(
             b, loc,
-            adjointElement(c, ArrayRef<Value>(stepValues)
-                                  .slice((c / kSlices) * perElement,
-                                         perElement)));
+            adjointElement(c,
+                           ArrayRef<Value>(stepValues)
+                               .slice((c / kSlices) * perElement, perElement),
+                           SmallVector<Value>(dsNext.slice(c * s, s))));
         b.setInsertionPointToStart(ifMine.elseBlock());
         scf::YieldOp::create(b, loc, dsNext.slice(c * s, s));
         llvm::append_range(dsPrev, ifMine.getResults());
+      }
+    } else {
+      // The same with only the owned elements carried: owned element j's
+      // (c = slice + jS) gradient goes through the branches of the
+      // elements jS .. jS + S - 1, of which the slice's own one takes it.
+      for (int64_t j = 0; j < kCarried; ++j) {
+        SmallVector<Value> later(dsNext.slice(j * s, s));
+        for (int64_t c = j * kSlices;
+             c < std::min<int64_t>((j + 1) * kSlices, kElements); ++c) {
+          Value mine = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                             slice, em.cst(c - j * kSlices));
+          auto ifMine = scf::IfOp::create(b, loc, SmallVector<Type>(s, f32),
+                                          mine, /*withElseRegion=*/true);
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPointToStart(ifMine.thenBlock());
+          scf::YieldOp::create(
+              b, loc,
+              adjointElement(c,
+                             ArrayRef<Value>(stepValues)
+                                 .slice(j * perElement, perElement),
+                             later));
+          b.setInsertionPointToStart(ifMine.elseBlock());
+          scf::YieldOp::create(b, loc, later);
+          later.assign(ifMine.getResults().begin(),
+                       ifMine.getResults().end());
+        }
+        llvm::append_range(dsPrev, later);
       }
     }
     if (latePrefetch)
@@ -822,29 +871,30 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
         sum = arith::AddFOp::create(b, loc, sum, acc[ch][f]);
       sums.push_back(sum);
     }
+    // dh of each carried element.
     SmallVector<Value> dhOf;
-    for (int64_t c = 0; c < kElements; ++c)
-      dhOf.push_back(rowSplit == 1
-                         ? sums[c]
-                         : Value(arith::SelectOp::create(
-                               b, loc, upperWarps, sums[2 * c + 1],
-                               sums[2 * c])));
-    // With K slices every slice leaves its partial sums, and each element's
-    // slice adds them all up (in slice order; the other slices' sums for
-    // it are not used).
-    if (kSlices > 1) {
+    if (kSlices == 1) {
       for (int64_t c = 0; c < kElements; ++c)
-        memref::StoreOp::create(b, loc, dhOf[c], partials,
+        dhOf.push_back(rowSplit == 1
+                           ? sums[c]
+                           : Value(arith::SelectOp::create(
+                                 b, loc, upperWarps, sums[2 * c + 1],
+                                 sums[2 * c])));
+    } else {
+      // With K slices every slice leaves its partial sums, and each owned
+      // element's slice adds them all up (in slice order) for it alone.
+      for (int64_t c = 0; c < kElements; ++c)
+        memref::StoreOp::create(b, loc, sums[c], partials,
                                 ValueRange{slice, group, em.cst(c), lane});
       gpu::BarrierOp::create(b, loc);
-      for (int64_t c = 0; c < kElements; ++c)
-        dhOf[c] = addPartialSums(em, em.cstF32(0.0), partials, 0, kSlices,
-                                 group, c, lane);
+      for (const Site &site : carriedSites)
+        dhOf.push_back(addPartialSums(em, em.cstF32(0.0), partials, 0,
+                                      kSlices, group, site.element, lane));
     }
     SmallVector<Value> next(dsPrev);
-    for (int64_t c = 0; c < kElements; ++c) {
-      Value &d = next[c * s + layout.recurrentState];
-      d = arith::AddFOp::create(b, loc, d, dhOf[c]);
+    for (int64_t j = 0; j < kCarried; ++j) {
+      Value &d = next[j * s + layout.recurrentState];
+      d = arith::AddFOp::create(b, loc, d, dhOf[j]);
     }
     llvm::append_range(next, aheadValues);
     scf::YieldOp::create(b, loc, next);
@@ -872,20 +922,28 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
   emitProgressPublish(b, loc, func, schedule, head, tile, cta, pos.tid, steps,
                       arith::ConstantIntOp::create(b, loc, 1, 1));
 
-  for (int64_t c = 0; c < kElements; ++c)
-    em.ifValid(owner ? Value(arith::AndIOp::create(
-                           b, loc,
-                           arith::CmpIOp::create(b, loc,
-                                                 arith::CmpIPredicate::eq,
-                                                 slice,
-                                                 em.cst(c % kSlices)),
-                           valid[rowOf(c)]))
-                     : valid[rowOf(c)],
-               [&] {
-      for (int64_t st = 0; st < s; ++st)
-        em.storeF32(stepsLoop.getResult(c * s + st), arg("ds0"),
-                    {em.cst(st), batch[rowOf(c)], head, unitOf(c)});
-    });
+  if (ownedOnly) {
+    for (auto [j, site] : llvm::enumerate(carriedSites))
+      em.ifValid(site.stores, [&] {
+        for (int64_t st = 0; st < s; ++st)
+          em.storeF32(stepsLoop.getResult(j * s + st), arg("ds0"),
+                      {em.cst(st), site.batch, head, site.unit});
+      });
+  } else {
+    for (int64_t c = 0; c < kElements; ++c)
+      em.ifValid(kSlices > 1 ? Value(arith::AndIOp::create(
+                                   b, loc,
+                                   arith::CmpIOp::create(
+                                       b, loc, arith::CmpIPredicate::eq,
+                                       slice, em.cst(c % kSlices)),
+                                   valid[rowOf(c)]))
+                             : valid[rowOf(c)],
+                 [&] {
+        for (int64_t st = 0; st < s; ++st)
+          em.storeF32(stepsLoop.getResult(c * s + st), arg("ds0"),
+                      {em.cst(st), batch[rowOf(c)], head, unitOf(c)});
+      });
+  }
   // No CTA may leave while another may still read its shared memory.
   if (inCluster) {
     NVVM::ClusterArriveOp::create(b, loc, b.getUnitAttr());

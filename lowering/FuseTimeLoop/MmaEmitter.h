@@ -143,14 +143,19 @@ struct MmaEmitter {
 /// [slice][group][accumulator][lane] (the slices add them in slice order).
 inline Value addPartialSums(KernelEmitter &em, Value acc, Value partials,
                             int64_t first, int64_t slices, Value group,
-                            int64_t index, Value lane) {
+                            Value index, Value lane) {
   for (int64_t other = first; other < slices; ++other)
     acc = arith::AddFOp::create(
         em.b, em.loc, acc,
-        memref::LoadOp::create(
-            em.b, em.loc, partials,
-            ValueRange{em.cst(other), group, em.cst(index), lane}));
+        memref::LoadOp::create(em.b, em.loc, partials,
+                               ValueRange{em.cst(other), group, index, lane}));
   return acc;
+}
+inline Value addPartialSums(KernelEmitter &em, Value acc, Value partials,
+                            int64_t first, int64_t slices, Value group,
+                            int64_t index, Value lane) {
+  return addPartialSums(em, acc, partials, first, slices, group,
+                        em.cst(index), lane);
 }
 
 /// Where a thread of a tensor-core kernel is: warp w, lane (g = lane / 4,

@@ -327,15 +327,25 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     };
     if (dgBytesOf(dgParts) > limits.maxSharedBytesPerBlock)
       return std::nullopt;
-    return searchMmaSplits(
-        limits, dh, /*groupUnits=*/16, kTiles, /*threadsPerUnit=*/2,
-        backwardKSlices, [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
+    // Two searches: first with every thread carrying the state gradients
+    // of all four of its elements; where no split fits so, again with a
+    // K-sliced thread carrying only those its slice adjoins
+    // (mmaBackwardCarriesOwnedOnly: sLSTM 768, LSTM 768 on sm_80). The
+    // second admits fewer slices for heads the first also places, whose
+    // measured schedules it would change.
+    bool allowOwnedOnly = false;
+    auto accept = [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
           // Admitted on the estimate without the prefetch; the kernel
           // prefetches the next step's saved values where the estimate
           // with them fits too (mmaBackwardPrefetches).
+          bool ownedOnly = mmaBackwardCarriesOwnedOnly(
+              chip, gates, dh, numStates, numGateValues, split.slices,
+              split.threads);
+          if (ownedOnly && !allowOwnedOnly)
+            return std::nullopt;
           int64_t registers = estimateMmaBackwardRegisters(
               chip, gates, dh, numStates, numGateValues, /*prefetch=*/false,
-              split.slices);
+              split.slices, /*rowSplit=*/1, ownedOnly);
           if (registers > registerBudget(split.threads))
             return std::nullopt;
           // One part where the planner chooses, except in a head in one CTA
@@ -431,7 +441,14 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
           }
           return makeMmaSchedule(ctx, split, shared, inCluster, stage,
                                  parts, rowSplit);
-        });
+    };
+    if (std::optional<ScheduleAttr> schedule = searchMmaSplits(
+            limits, dh, /*groupUnits=*/16, kTiles, /*threadsPerUnit=*/2,
+            backwardKSlices, accept))
+      return schedule;
+    allowOwnedOnly = true;
+    return searchMmaSplits(limits, dh, /*groupUnits=*/16, kTiles,
+                           /*threadsPerUnit=*/2, backwardKSlices, accept);
   }
 
   /// The gate values the cell body reads: one per gate, two per split gate.

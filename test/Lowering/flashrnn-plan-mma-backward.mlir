@@ -72,11 +72,14 @@ func.func @lstm_f32_64(%wx: tensor<?x?x4x?x64xf32>, %r: tensor<4x?x64x64xf32>, %
 // fit shared memory; the fragments (192 k-tiles) fit the registers only
 // split over 48 CTAs of 16 units and 8 K slices (24 k-tiles, 256 threads),
 // whose partial sums follow (8 x 1 x 4 x 32 x 4 B).
-// On sm_80 (a larger margin) no split fits: the scalar backward.
+// On sm_80 (a larger margin) no split fits with every thread carrying the
+// state gradients of all four of its elements; the same split fits with
+// each carrying only those of the element its slice adjoins
+// (flashrnn-fuse-time-loop-mma-backward-owned-only.mlir).
 // CHECK-LABEL: func.func @lstm_bf16_768
 // CHECK: flashrnn.backward_schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 48, unitsPerCta = 16, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 102656, recurrentParts = 1>
 // SM80-LABEL: func.func @lstm_bf16_768
-// SM80: flashrnn.backward_schedule = #flashrnn.schedule<{{.*}}rPlacement = "smem"
+// SM80: flashrnn.backward_schedule = #flashrnn.schedule<chip = "sm_80", ctasPerHead = 48, unitsPerCta = 16, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 102656, recurrentParts = 1>
 flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)
     states(h = 0.0 recurrent, c = 0.0)
     body(%h: f32, %c: f32, %i: f32, %f: f32, %z: f32, %o: f32) {
