@@ -18,7 +18,11 @@
 //     w / (U/16). Element c of a thread belongs to slice c mod S, which
 //     runs its adjoint and publishes its dg (up to four slices side by
 //     side); all slices multiply, and their partial sums of dh meet in shared
-//     memory after one more barrier. Across CTAs dg goes through the global
+//     memory after one more barrier. Each thread carries the gradients of
+//     the states of all four elements from step to step (the other slices'
+//     pass through its step untouched), or, where that fits no split
+//     (mmaBackwardCarriesOwnedOnly: sLSTM 768), those of its own elements
+//     alone. Across CTAs dg goes through the global
 //     exchange buffer (f32, [2, B, NH, Gr, DH]) around one grid barrier, and
 //     every thread then copies quads of it back into the shared dg rows, as
 //     hi and lo (in a thread-block cluster: pulled from the other CTAs'

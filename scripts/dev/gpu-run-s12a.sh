@@ -18,6 +18,7 @@ build_runtime
   check lstm-bf16-dh1024 16 256 1 6
   check lstm-bf16-dh64 16 1024 12 1
   check lstm-bf16-dh768 9 40 1 4
+  check lstm-bf16-dh768-sm80 9 40 1 4
   check slstm-bf16-dh64 11 60 2 7
 } > $O/check.txt 2>&1
 check_summary $O/check.txt

@@ -18,6 +18,10 @@ for spec in slstm:bf16:768 slstm:f16:768 lstm:bf16:1024 lstm:bf16:64 lstm:bf16:7
   IFS=: read -r c t dh <<< "$spec"
   build/bin/flashrnn-compile examples/$c.mlir -q --dtype $t --head-dim $dh -o $P/$c-$t-dh$dh
 done
+# LSTM 768 for sm_80 (its backward newly on tensor cores there; the H200's
+# driver compiles the sm_80 PTX for sm_90), checked only.
+build/bin/flashrnn-compile examples/lstm.mlir -q --chip sm_80 --head-dim 768 \
+  -o $P/lstm-bf16-dh768-sm80
 for spec in slstm:768 lstm:1024; do
   IFS=: read -r c dh <<< "$spec"
   $B examples/$c.mlir -q --head-dim $dh -o $P/b-$c-bf16-dh$dh
