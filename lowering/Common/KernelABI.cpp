@@ -81,17 +81,17 @@ int64_t mlir::flashrnn::estimateMmaBackwardRegisters(llvm::StringRef chip,
   // thread adjoins: all four, or with K slices ceil(4 / S).
   int64_t adjoined = mmaBackwardOwnedElements(kSlices, rowSplit);
   int64_t prefetched = prefetch ? adjoined * stepValues : 0;
-  // Carrying only the adjoined elements' state gradients: their values and
-  // gradients. The prefetch there took 22 registers more than its values
-  // (sLSTM 768 on sm_90: estimated 240, used 254 and spilled 8 bytes; sLSTM
-  // 512 on sm_80, estimated 236, used 252 and none).
-  if (ownedOnly && kSlices > 1) {
-    constexpr int64_t kOwnedOnlyPrefetchCost = 16;
-    return kTiles * 4 + adjoined * perElement +
-           (prefetch ? prefetched + kOwnedOnlyPrefetchCost : 0) + 36 +
-           16 * gates + olderChip + splitCost;
-  }
-  int64_t elements = mmaBackwardOwnedElements(1, rowSplit);
+  // Carrying only the adjoined elements' state gradients, the thread holds
+  // their values and gradients alone (else all four elements'). The
+  // prefetch there took 22 registers more than its values (sLSTM 768 on
+  // sm_90: estimated 240, used 254 and spilled 8 bytes; sLSTM 512 on sm_80,
+  // estimated 236, used 252 and none).
+  constexpr int64_t kOwnedOnlyPrefetchCost = 16;
+  const bool carriesAdjoined = ownedOnly && kSlices > 1;
+  int64_t elements =
+      carriesAdjoined ? adjoined : mmaBackwardOwnedElements(1, rowSplit);
+  if (carriesAdjoined && prefetch)
+    prefetched += kOwnedOnlyPrefetchCost;
   return kTiles * 4 + elements * perElement + prefetched + 36 + 16 * gates +
          olderChip + splitCost;
 }

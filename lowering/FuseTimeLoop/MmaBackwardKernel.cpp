@@ -754,54 +754,44 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaBackwardKernel(gpu::GPUModuleOp module,
       }
       for (int64_t c = 0; c < kElements; ++c)
         llvm::append_range(dsPrev, ArrayRef<Value>(grads[c]).take_front(s));
-    } else if (!ownedOnly) {
-      // With K slices, element c belongs to slice c mod S: the four
-      // adjoints run side by side in up to four warps of the group.
-      for (int64_t c = 0; c < kElements; ++c) {
+    } else {
+      // With K slices, element c belongs to slice c mod S, as its owned
+      // element c / S: the four adjoints run side by side in up to four
+      // warps of the group. Element c's branch adjoins `later` (its
+      // carried state gradients) in its slice and passes it on elsewhere.
+      auto adjointInItsSlice = [&](int64_t c, ArrayRef<Value> later) {
         Value mine = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                            slice, em.cst(c % kSlices));
         auto ifMine = scf::IfOp::create(b, loc, SmallVector<Type>(s, f32),
                                         mine, /*withElseRegion=*/true);
         OpBuilder::InsertionGuard inner(b);
         b.setInsertionPointToStart(ifMine.thenBlock());
-        // Here slice = c mod S: element c is the slice's owned element
-        // c / S.
         scf::YieldOp::create(
             b, loc,
             adjointElement(c,
                            ArrayRef<Value>(stepValues)
                                .slice((c / kSlices) * perElement, perElement),
-                           SmallVector<Value>(dsNext.slice(c * s, s))));
+                           later));
         b.setInsertionPointToStart(ifMine.elseBlock());
-        scf::YieldOp::create(b, loc, dsNext.slice(c * s, s));
-        llvm::append_range(dsPrev, ifMine.getResults());
-      }
-    } else {
-      // The same with only the owned elements carried: owned element j's
-      // (c = slice + jS) gradient goes through the branches of the
-      // elements jS .. jS + S - 1, of which the slice's own one takes it.
-      for (int64_t j = 0; j < kCarried; ++j) {
-        SmallVector<Value> later(dsNext.slice(j * s, s));
-        for (int64_t c = j * kSlices;
-             c < std::min<int64_t>((j + 1) * kSlices, kElements); ++c) {
-          Value mine = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                             slice, em.cst(c - j * kSlices));
-          auto ifMine = scf::IfOp::create(b, loc, SmallVector<Type>(s, f32),
-                                          mine, /*withElseRegion=*/true);
-          OpBuilder::InsertionGuard inner(b);
-          b.setInsertionPointToStart(ifMine.thenBlock());
-          scf::YieldOp::create(
-              b, loc,
-              adjointElement(c,
-                             ArrayRef<Value>(stepValues)
-                                 .slice(j * perElement, perElement),
-                             later));
-          b.setInsertionPointToStart(ifMine.elseBlock());
-          scf::YieldOp::create(b, loc, later);
-          later.assign(ifMine.getResults().begin(),
-                       ifMine.getResults().end());
+        scf::YieldOp::create(b, loc, later);
+        return SmallVector<Value>(ifMine.getResults());
+      };
+      if (!ownedOnly) {
+        for (int64_t c = 0; c < kElements; ++c)
+          llvm::append_range(
+              dsPrev, adjointInItsSlice(
+                          c, SmallVector<Value>(dsNext.slice(c * s, s))));
+      } else {
+        // Only the owned elements carried: owned element j's (c = slice +
+        // jS) gradient goes through the branches of elements jS .. jS +
+        // S - 1, each taking the previous one's result.
+        for (int64_t j = 0; j < kCarried; ++j) {
+          SmallVector<Value> later(dsNext.slice(j * s, s));
+          for (int64_t c = j * kSlices;
+               c < std::min<int64_t>((j + 1) * kSlices, kElements); ++c)
+            later = adjointInItsSlice(c, later);
+          llvm::append_range(dsPrev, later);
         }
-        llvm::append_range(dsPrev, later);
       }
     }
     if (latePrefetch)
