@@ -69,7 +69,12 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
     lo). `rowSplit` (tensor-core backward of a head in one CTA, no K
     slices): 2 gives each group of 16 units two warps that run the same
     matmul and adjoin one of the lane's two batch rows each (`threads` =
-    4 * unitsPerCta, two elements per thread).
+    4 * unitsPerCta, two elements per thread). `taggedExchange` (tensor-core
+    kernels over a grid barrier, one element-type term): each step's values
+    cross CTAs as 32-bit words of the value's 16 bits and a 16-bit tag of the
+    step, which the readers poll until every word carries the step's tag, so
+    that the step needs no grid barrier (one at the kernel's start clears the
+    words); the CTAs must still be co-resident (a cooperative launch).
   }];
   let parameters = (ins "::mlir::StringAttr":$chip, "int64_t":$ctasPerHead,
                         "int64_t":$unitsPerCta, "int64_t":$batchTile,
@@ -78,7 +83,8 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
                         DefaultValuedParameter<"bool", "false">:$cluster,
                         DefaultValuedParameter<"bool", "false">:$stagedStores,
                         DefaultValuedParameter<"int64_t", "2">:$recurrentParts,
-                        DefaultValuedParameter<"int64_t", "1">:$rowSplit);
+                        DefaultValuedParameter<"int64_t", "1">:$rowSplit,
+                        DefaultValuedParameter<"bool", "false">:$taggedExchange);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

@@ -34,7 +34,8 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                      int64_t batchTile, int64_t threads,
                      StringAttr rPlacement, bool gridBarrier,
                      int64_t sharedBytes, bool cluster, bool stagedStores,
-                     int64_t recurrentParts, int64_t rowSplit) {
+                     int64_t recurrentParts, int64_t rowSplit,
+                     bool taggedExchange) {
   if (recurrentParts != 1 && recurrentParts != 2)
     return emitError() << "schedule has recurrentParts = " << recurrentParts
                        << "; the kernels carry h and dg in 1 or 2 parts";
@@ -51,5 +52,13 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           "threads = 4 * unitsPerCta = "
                        << 4 * unitsPerCta << ", got " << ctasPerHead
                        << " CTA(s) of " << threads << " threads)";
+  // Tagged words replace the per-step grid barrier of the tensor-core
+  // kernels' tile layout; they still need the co-resident CTAs it has.
+  if (taggedExchange &&
+      (!gridBarrier || rPlacement.getValue() != "registers"))
+    return emitError() << "schedule has taggedExchange but is not a "
+                          "tensor-core schedule over a grid barrier (needs "
+                          "rPlacement = \"registers\" and gridBarrier = "
+                          "true)";
   return success();
 }

@@ -38,6 +38,10 @@ struct PtxPipelineOptions {
   /// On sm_90, a tensor-core forward head over at most 8 CTAs as one
   /// thread-block cluster.
   bool clusters = true;
+  /// Exchange h across the CTAs of a split tensor-core forward as tagged
+  /// words instead of around a grid barrier per step (off: slower on the
+  /// H200, docs/PERFORMANCE.md, thirteenth session).
+  bool taggedExchange = false;
   /// Stage the tensor-core forward's and backward's per-step output rows in
   /// shared memory (written a step later as 16-byte runs).
   bool stagedStores = true;

@@ -57,6 +57,12 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
     Option<"clusters", "clusters", "bool", /*default=*/"true",
            "on sm_90, run a tensor-core forward head split over at most 8 "
            "CTAs as one thread-block cluster (distributed shared memory)">,
+    Option<"taggedExchange", "tagged-exchange", "bool", /*default=*/"false",
+           "in tensor-core forwards split over CTAs with a grid barrier, "
+           "exchange each step's h as tagged words that the readers poll (no "
+           "grid barrier per step) where it has one element-type term and "
+           "the poll's registers fit; off by default: slower on the H200 "
+           "(LSTM 768 2.31 -> 2.82 ms, docs/PERFORMANCE.md)">,
     Option<"stagedStores", "staged-stores", "bool", /*default=*/"true",
            "in the tensor-core forward and backward, stage each step's "
            "output rows in shared memory and write them a step later as "

@@ -27,6 +27,7 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   plan.training = options.training;
   plan.mma = options.mma;
   plan.clusters = options.clusters;
+  plan.taggedExchange = options.taggedExchange;
   plan.stagedStores = options.stagedStores;
   plan.forwardKSlices = options.forwardKSlices;
   plan.backwardKSlices = options.backwardKSlices;

@@ -108,6 +108,18 @@ int64_t mlir::flashrnn::registerBudget(int64_t threads) {
   return std::min<int64_t>(kMaxRegistersPerThread, kRegistersPerSM / threads);
 }
 
+int64_t mlir::flashrnn::partitionRegisterBudget(int64_t threads) {
+  constexpr int64_t kRegistersPerPartition = 16384;
+  int64_t warps = (threads + 31) / 32;
+  int64_t perPartition = (warps + 3) / 4;
+  int64_t registers = kRegistersPerPartition / (32 * perPartition) / 8 * 8;
+  return std::min<int64_t>(registerBudget(threads), registers);
+}
+
+int64_t mlir::flashrnn::taggedPollRegisters(int64_t runsPerThread) {
+  return 6 * runsPerThread;
+}
+
 bool mlir::flashrnn::mmaBackwardPrefetches(llvm::StringRef chip,
                                            int64_t gates, int64_t dh,
                                            int64_t numStates,

@@ -23,12 +23,18 @@
 // the barrier all threads of the CTA copy the tile's rows back, four units
 // per load, splitting each value into its terms on the way. Where the CTAs
 // of a head form a thread-block cluster (sm_90) the terms go straight into
-// every CTA's shared buffer instead, around one cluster barrier.
+// every CTA's shared buffer instead, around one cluster barrier. Where the
+// schedule says taggedExchange and a value has one term of a 16-bit type,
+// there is no barrier per step: each value goes out as a tagged word, and
+// the copy back polls the words until they carry the step's tag
+// (TaggedWords.h); the kernel then clears its words and meets the others at
+// one grid barrier at its start.
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/Common/ClusterMemory.h"
 #include "lowering/Common/GridBarrier.h"
 #include "lowering/Common/KernelABI.h"
+#include "lowering/Common/TaggedWords.h"
 #include "lowering/Passes.h"
 
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -260,6 +266,186 @@ void lowerTileAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
   gpu::BarrierOp::create(b, loc);
 }
 
+/// Whether `op` crosses CTAs as tagged words: the schedule asks for it, and
+/// each value is one term of a 16-bit element type (TaggedWords.h).
+bool isTagged(ExchangeOp op, ScheduleAttr schedule) {
+  Type element = cast<MemRefType>(op.getBuffer().getType()).getElementType();
+  return schedule.getTaggedExchange() && schedule.getGridBarrier() &&
+         schedule.getRPlacement() == "registers" && op.getParts() == 1 &&
+         (element.isBF16() || element.isF16());
+}
+
+/// The tile's first batch row (of the whole batch) and the batch size.
+std::pair<Value, Value> tileRows(OpBuilder &b, Location loc,
+                                 gpu::GPUFuncOp func, ScheduleAttr schedule,
+                                 Value tile) {
+  Value batchSize = buildBatchSize(b, loc, func);
+  Value begin = arith::IndexCastOp::create(
+      b, loc, b.getIndexType(), lookupKernelArg(func, "batch_begin"));
+  Value tileStart = arith::AddIOp::create(
+      b, loc, begin,
+      arith::MulIOp::create(
+          b, loc, tile,
+          arith::ConstantIndexOp::create(b, loc, schedule.getBatchTile())));
+  return {tileStart, batchSize};
+}
+
+/// At the kernel's start: every CTA clears its own units' words of the
+/// tile's rows in both slots, then one grid barrier, so that no word left
+/// by an earlier launch can carry a tag this one waits for.
+void clearTaggedWords(gpu::GPUFuncOp func, ScheduleAttr schedule) {
+  OpBuilder b(func.getContext());
+  b.setInsertionPointToStart(&func.getBody().front());
+  Location loc = func.getLoc();
+  auto cst = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value exchange = lookupKernelArg(func, "h_exchange");
+  Value cta = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  Value head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  Value tile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+  auto [tileStart, batchSize] = tileRows(b, loc, func, schedule, tile);
+  int64_t units = schedule.getUnitsPerCta();
+  int64_t rows = schedule.getBatchTile();
+  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  auto loop = scf::ForOp::create(b, loc, tid, cst(2 * rows * units),
+                                 cst(schedule.getThreads()));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value i = loop.getInductionVar();
+    Value slot = arith::DivUIOp::create(b, loc, i, cst(rows * units));
+    Value r = arith::RemUIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, i, cst(units)), cst(rows));
+    Value unit = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, cta, cst(units)),
+        arith::RemUIOp::create(b, loc, i, cst(units)));
+    Value batch = arith::AddIOp::create(b, loc, tileStart, r);
+    Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         batch, batchSize);
+    scf::IfOp::create(b, loc, inside, [&](OpBuilder &nb, Location l) {
+      Value zero = arith::ConstantOp::create(
+          nb, l, nb.getZeroAttr(
+                     cast<MemRefType>(exchange.getType()).getElementType()));
+      memref::StoreOp::create(nb, l, zero, exchange,
+                              ValueRange{slot, batch, head, unit});
+      scf::YieldOp::create(nb, l);
+    });
+  }
+  emitGroupBarrier(b, loc, func, schedule, head, tile, cst(0));
+}
+
+/// Across CTAs as tagged words (isTagged): each value of the thread's rows
+/// is stored with the exchange's tag; then every thread polls quads of 4
+/// units of the tile's rows until they carry it and stores them into the
+/// shared rows; one block barrier.
+void lowerTaggedAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
+                           ScheduleAttr schedule) {
+  Location loc = op.getLoc();
+  OpBuilder b(op);
+  auto cst = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value exchange = lookupKernelArg(func, "h_exchange");
+  auto bufferType = cast<MemRefType>(op.getBuffer().getType());
+  Type element = bufferType.getElementType();
+  int64_t rows = op.getRows();
+  int64_t tileRowCount = schedule.getBatchTile();
+  int64_t dh = cast<MemRefType>(exchange.getType()).getDimSize(3);
+  Value head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  Value tile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+  auto [tileStart, batchSize] = tileRows(b, loc, func, schedule, tile);
+  Value tagBits = exchangeTagBits(b, loc, op.getEpoch());
+
+  // Publish: value k is h of batch row rows * row + k of the tile.
+  ifMasked(b, loc, op.getMask(), [&](OpBuilder &nb, Location l) {
+    for (auto [k, v] : llvm::enumerate(op.getValues())) {
+      Value batch = arith::AddIOp::create(
+          nb, l, tileStart,
+          arith::AddIOp::create(
+              nb, l,
+              arith::MulIOp::create(
+                  nb, l, op.getRow(),
+                  arith::ConstantIndexOp::create(nb, l, rows)),
+              arith::ConstantIndexOp::create(nb, l, k)));
+      Value inside = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
+                                           batch, batchSize);
+      scf::IfOp::create(nb, l, inside, [&](OpBuilder &ib, Location il) {
+        storeTaggedWord(
+            ib, il, v, element, tagBits,
+            globalElementAddress(ib, il, exchange,
+                                 ValueRange{op.getSlot(), batch, head,
+                                            op.getUnit()}));
+        scf::YieldOp::create(ib, il);
+      });
+    }
+  });
+
+  // Poll the tile's rows: quad e is row e / (DH / 4), units 4 (e % (DH /
+  // 4)) .. + 3. Rows past the batch are never published and not waited
+  // for (they read row 0 and their values are never stored).
+  int64_t quadsPerRow = dh / 4, quads = tileRowCount * quadsPerRow;
+  int64_t threads = schedule.getThreads();
+  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  struct Quad {
+    Value r, unit, inRange;
+  };
+  SmallVector<Quad> mine;
+  SmallVector<Value> addresses, wanted;
+  for (int64_t m = 0; m * threads < quads; ++m) {
+    Value e = arith::AddIOp::create(b, loc, tid, cst(m * threads));
+    Value inRange;
+    if ((m + 1) * threads > quads) {
+      // A partial last round: the threads past the tile's quads poll the
+      // last quad too (the same words, the same tag) and store nothing.
+      // Waiting for the last quad rather than masking the wait out keeps
+      // the poll's exit condition the same in every round: with the mask
+      // ptxas spilled (Li-GRU 768 on sm_90, 288 threads, 8 bytes at 168
+      // registers; none with the clamp).
+      inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, e,
+                                      cst(quads));
+      e = arith::MinUIOp::create(b, loc, e, cst(quads - 1));
+    }
+    Value r = arith::DivUIOp::create(b, loc, e, cst(quadsPerRow));
+    Value unit = arith::MulIOp::create(
+        b, loc, arith::RemUIOp::create(b, loc, e, cst(quadsPerRow)), cst(4));
+    Value batch = arith::AddIOp::create(b, loc, tileStart, r);
+    Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         batch, batchSize);
+    Value safe = arith::SelectOp::create(b, loc, inside, batch, cst(0));
+    Value safeUnit = arith::SelectOp::create(b, loc, inside, unit, cst(0));
+    addresses.push_back(globalElementAddress(
+        b, loc, exchange, ValueRange{op.getSlot(), safe, head, safeUnit}));
+    wanted.push_back(inside);
+    mine.push_back({r, unit, inRange});
+  }
+  SmallVector<Value> values =
+      pollTaggedRuns(b, loc, addresses, wanted, tagBits, element);
+  for (auto [quad, value] : llvm::zip(mine, values)) {
+    auto store = [&](OpBuilder &nb, Location l) {
+      auto c = [&](int64_t v) -> Value {
+        return arith::ConstantIndexOp::create(nb, l, v);
+      };
+      Value group = arith::DivUIOp::create(nb, l, quad.r, c(rows));
+      SmallVector<Value> idx = {op.getSlot(), group};
+      if (bufferType.getRank() == 4)
+        idx.push_back(arith::RemUIOp::create(nb, l, quad.r, c(rows)));
+      idx.push_back(quad.unit);
+      vector::StoreOp::create(nb, l, value, op.getBuffer(), idx)
+          .setAlignment(8);
+    };
+    if (!quad.inRange) {
+      store(b, loc);
+      continue;
+    }
+    scf::IfOp::create(b, loc, quad.inRange, [&](OpBuilder &nb, Location l) {
+      store(nb, l);
+      scf::YieldOp::create(nb, l);
+    });
+  }
+  gpu::BarrierOp::create(b, loc);
+}
+
 void lowerAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
                      ScheduleAttr schedule) {
   Location loc = op.getLoc();
@@ -310,7 +496,7 @@ struct FlashRNNGridSync : flashrnn::impl::FlashRNNGridSyncBase<FlashRNNGridSync>
   void runOnOperation() override {
     SmallVector<ExchangeOp> exchanges;
     getOperation().walk([&](ExchangeOp op) { exchanges.push_back(op); });
-    llvm::SmallPtrSet<Operation *, 4> clustered;
+    llvm::SmallPtrSet<Operation *, 4> clustered, tagged, barriered;
     for (ExchangeOp op : exchanges) {
       auto func = op->getParentOfType<gpu::GPUFuncOp>();
       auto schedule =
@@ -357,12 +543,29 @@ struct FlashRNNGridSync : flashrnn::impl::FlashRNNGridSyncBase<FlashRNNGridSync>
         lowerTileInCluster(op, schedule);
         if (clustered.insert(func.getOperation()).second)
           guardClusterLifetime(func);
-      } else if (schedule.getGridBarrier() && tileLayout)
+      } else if (schedule.getGridBarrier() && tileLayout &&
+                 isTagged(op, schedule)) {
+        lowerTaggedAcrossCtas(op, func, schedule);
+        if (tagged.insert(func.getOperation()).second)
+          clearTaggedWords(func, schedule);
+      } else if (schedule.getGridBarrier() && tileLayout) {
         lowerTileAcrossCtas(op, func, schedule);
+        barriered.insert(func.getOperation());
+      }
       else if (schedule.getGridBarrier())
         lowerAcrossCtas(op, func, schedule);
       else
         lowerWithinCta(op);
+      // The barrier at the start of a kernel with tagged exchanges is the
+      // group counter's first (epoch 0): an exchange around the barrier in
+      // the same kernel would count its epochs from 0 too.
+      if (tagged.contains(func.getOperation()) &&
+          barriered.contains(func.getOperation())) {
+        op.emitOpError("cannot cross CTAs around the grid barrier in a "
+                       "kernel whose other exchanges use tagged words "
+                       "(one element-type term each)");
+        return signalPassFailure();
+      }
       op.erase();
     }
   }

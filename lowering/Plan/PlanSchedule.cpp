@@ -131,7 +131,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                                  b.getStringAttr(rInGlobal ? "global" : "smem"),
                                  ctas > 1, shared, /*cluster=*/false,
                                  /*stagedStores=*/false,
-                                 /*recurrentParts=*/2, /*rowSplit=*/1);
+                                 /*recurrentParts=*/2, /*rowSplit=*/1,
+                                 /*taggedExchange=*/false);
       }
     }
     return std::nullopt;
@@ -182,14 +183,16 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
 
   ScheduleAttr makeMmaSchedule(MLIRContext *ctx, const MmaSplit &split,
                                int64_t shared, bool inCluster, bool staged,
-                               int64_t recurrentParts, int64_t rowSplit = 1) {
+                               int64_t recurrentParts, int64_t rowSplit = 1,
+                               bool tagged = false) {
     Builder b(ctx);
     return ScheduleAttr::get(ctx, b.getStringAttr(chip), split.ctas,
                              split.units, kMmaBatchTile,
                              split.threads * rowSplit,
                              b.getStringAttr("registers"),
                              split.ctas > 1 && !inCluster, shared, inCluster,
-                             staged, recurrentParts, rowSplit);
+                             staged, recurrentParts, rowSplit,
+                             tagged && split.ctas > 1 && !inCluster);
   }
 
   /// The element-type terms of h in the training forward's matmul: the
@@ -274,8 +277,20 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
       // sm_90 is one cluster: h through distributed shared memory and a
       // cluster barrier instead of the global buffer and the grid
       // barrier.
+      // Over a grid barrier, the exchange of h goes through tagged words
+      // where it has one term (flashrnn-grid-sync: the inference forward,
+      // the training forward where hParts is 1) and the poll's registers
+      // fit beside the rest as ptxas allocates them; else the barrier.
+      int64_t runs = (kMmaBatchTile * dh / 4 + split.threads - 1) /
+                     split.threads;
+      int64_t withPoll = registers + taggedPollRegisters(runs) +
+                         (stage ? stagedStoreRegisters(chip, staged.size())
+                                : 0);
+      bool tagged = taggedExchange &&
+                    withPoll <= partitionRegisterBudget(split.threads);
       return makeMmaSchedule(ctx, split, shared, clusterAllowed(split),
-                             stage, training ? hParts : 2);
+                             stage, training ? hParts : 2, /*rowSplit=*/1,
+                             tagged);
     };
     std::optional<ScheduleAttr> fewest =
         searchMmaSplits(limits, dh, /*groupUnits=*/8, kTiles,

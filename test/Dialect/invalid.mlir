@@ -359,3 +359,16 @@ func.func @rowSplitWithSlices(%wx: tensor<?x?x1x?x32xbf16>, %r: tensor<1x?x32x32
   %s, %l = flashrnn.sequence @elman(%wx, %r, %b) {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 32, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 4096, rowSplit = 2>} : (tensor<?x?x1x?x32xbf16>, tensor<1x?x32x32xbf16>, tensor<1x?x32xbf16>) -> (tensor<1x?x?x?x32xbf16>, tensor<1x?x?x32xbf16>)
   return
 }
+
+// -----
+
+// Tagged words replace a grid barrier: a one-CTA schedule has none.
+flashrnn.cell @elman gates(g: rec in bias) states(h = 0.0 recurrent) body(%h: f32, %g: f32) {
+  %0 = math.tanh %g : f32
+  flashrnn.yield %0 : f32
+}
+func.func @taggedWithoutGridBarrier(%wx: tensor<?x?x1x?x32xbf16>, %r: tensor<1x?x32x32xbf16>, %b: tensor<1x?x32xbf16>) {
+  // expected-error @+1 {{schedule has taggedExchange but is not a tensor-core schedule over a grid barrier (needs rPlacement = "registers" and gridBarrier = true)}}
+  %s, %l = flashrnn.sequence @elman(%wx, %r, %b) {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = false, sharedBytes = 4096, taggedExchange = true>} : (tensor<?x?x1x?x32xbf16>, tensor<1x?x32x32xbf16>, tensor<1x?x32xbf16>) -> (tensor<1x?x?x?x32xbf16>, tensor<1x?x?x32xbf16>)
+  return
+}

@@ -5,6 +5,7 @@
 // RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="chip=sm_80" | FileCheck %s --check-prefix=SM80
 // RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="training=true" | FileCheck %s --check-prefix=TRAIN
 // RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="training=true staged-stores=false" | FileCheck %s --check-prefix=DIRECT
+// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="tagged-exchange=true" | FileCheck %s --check-prefix=TAG
 
 // The tensor-core schedule: a bf16 LSTM head of 64 in one CTA of 4 x 64
 // threads (8 warps of 8 units), batch tile 8 (mma N), R in registers.
@@ -122,7 +123,11 @@ func.func @elman_f16_128(%wx: tensor<?x?x1x?x128xf16>, %r: tensor<1x?x128x128xf1
 // slices x 2 groups x 8 accumulators x 32 lanes x 4 B) and the Wx ring (4 x
 // 8 x (4 x 16 + 8) x 2 B).
 // CHECK-LABEL: func.func @lstm_bf16_768
+// With tagged-exchange=true the inference forward exchanges h as tagged
+// words instead (one bf16 term per value; the poll's 6 runs per thread fit).
 // CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 48, unitsPerCta = 16, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 62208>
+// TAG-LABEL: func.func @lstm_bf16_768
+// TAG: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 48, unitsPerCta = 16, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 62208, taggedExchange = true>
 // More than 8 CTAs: no cluster, even where clusters are allowed.
 // CHECK-NOT: cluster = true
 flashrnn.cell @lstm gates(i: rec in bias, f: rec in bias, z: rec in bias, o: rec in bias)

@@ -125,3 +125,20 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// With taggedExchange, a kernel whose exchanges take tagged words (one term)
+// and the grid barrier (two terms) would count the barrier's epochs from the
+// start-up barrier's: refused.
+// SYNC: error: 'flashrnn.exchange' op cannot cross CTAs around the grid barrier in a kernel whose other exchanges use tagged words (one element-type term each)
+// CACHE: error: 'gpu.func' op has no kernel argument 'r' to cache
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f(%v: f32, %m: i1, %one: memref<2x4x2x68xbf16, #gpu.address_space<workgroup>>, %two: memref<2x4x4x68xbf16, #gpu.address_space<workgroup>>, %x: memref<2x?x?x64xf32> {flashrnn.arg = "h_exchange"}, %s: memref<?xi32> {flashrnn.arg = "sync"}, %wx: memref<?x?x4x?x64xbf16> {flashrnn.arg = "wx"}, %bb: i32 {flashrnn.arg = "batch_begin"}, %i: index) kernel attributes {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = true, sharedBytes = 4352, taggedExchange = true>} {
+      flashrnn.exchange %v, %v into %one[%i, %i, %i] epoch %i if %m {rows = 2, parts = 1} : memref<2x4x2x68xbf16, #gpu.address_space<workgroup>>
+      flashrnn.exchange %v, %v into %two[%i, %i, %i] epoch %i if %m {rows = 2, parts = 2} : memref<2x4x4x68xbf16, #gpu.address_space<workgroup>>
+      gpu.return
+    }
+  }
+}

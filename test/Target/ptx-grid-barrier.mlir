@@ -3,7 +3,9 @@
 // an atomic read, a fence. The tensor-core forward (default) uses 48 CTAs of
 // 256 threads (4 K slices: the planner's kMinGridThreads) and gathers h back
 // as 16-byte loads of four f32 units, 8 rows x 768 / 4 / 256 = 6 per thread; the
-// scalar forward (--no-mma) 32 CTAs with R in shared memory.
+// scalar forward (--no-mma) 32 CTAs with R in shared memory. (With
+// --tagged-exchange the tensor-core forward has no barrier per step:
+// ptx-tagged-exchange.mlir.)
 // RUN: flashrnn-compile %examples/lstm.mlir --head-dim 768 --inference-only -o %t.pkg -q
 // RUN: FileCheck %s --input-file=%t.pkg/kernels.ptx --check-prefixes=CHECK,MMA
 // RUN: FileCheck %s --input-file=%t.pkg/manifest.json --check-prefix=MANIFEST

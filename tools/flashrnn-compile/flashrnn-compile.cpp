@@ -80,6 +80,12 @@ static cl::opt<bool> noClusters(
     cl::desc("split tensor-core heads over CTAs with a grid barrier only, "
              "never as a thread-block cluster"),
     cl::cat(compileOptions));
+static cl::opt<bool> taggedExchange(
+    "tagged-exchange",
+    cl::desc("exchange h across the CTAs of a split tensor-core forward as "
+             "tagged words that the readers poll, with no grid barrier per "
+             "step (default: around the barrier, faster on the H200)"),
+    cl::cat(compileOptions));
 static cl::opt<bool> noStagedStores(
     "no-staged-stores",
     cl::desc("store the tensor-core kernels' per-step outputs straight from "
@@ -286,6 +292,7 @@ int main(int argc, char **argv) {
     options.training = !inferenceOnly;
     options.mma = !noMma;
     options.clusters = !noClusters;
+    options.taggedExchange = taggedExchange;
     options.stagedStores = !noStagedStores;
     options.forwardKSlices = forwardKSlices;
     options.backwardKSlices = backwardKSlices;
