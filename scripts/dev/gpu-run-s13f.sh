@@ -4,7 +4,8 @@
 # its PTX (x-*; ptxas then gives the backward 96 registers as at 5c1567d,
 # not 80). The reduction does not wait for that word in a scalar package
 # (waits_for_progress false), so the pass stays correct; checked first.
-# y-*: compiled by this checkout with the increment left out (BackwardKernels.cpp).
+# y-*: compiled with the increment left out of BackwardKernels.cpp (a change
+# measured here and not kept).
 set -u
 . "$(dirname "$0")/gpu-lib.sh"
 build_runtime
