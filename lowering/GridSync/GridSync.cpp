@@ -166,31 +166,30 @@ void guardClusterLifetime(gpu::GPUFuncOp func) {
   });
 }
 
-/// Across the CTAs of a head, for the tensor-core forward's tile layout (see
-/// the file comment): each value is h of one batch row, f32 in the global
-/// buffer [2, B, NH, DH].
-void lowerTileAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
-                         ScheduleAttr schedule) {
-  Location loc = op.getLoc();
-  OpBuilder b(op);
-  auto cst = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  Value exchange = lookupKernelArg(func, "h_exchange");
-  auto bufferType = cast<MemRefType>(op.getBuffer().getType());
-  Type element = bufferType.getElementType();
-  int64_t rows = op.getRows(), parts = op.getParts();
-  int64_t tileRows = schedule.getBatchTile();
-  int64_t dh = cast<MemRefType>(exchange.getType()).getDimSize(3);
-  Value head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  Value tile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+/// The tile's first batch row (of the whole batch) and the batch size.
+std::pair<Value, Value> tileRows(OpBuilder &b, Location loc,
+                                 gpu::GPUFuncOp func, ScheduleAttr schedule,
+                                 Value tile) {
   Value batchSize = buildBatchSize(b, loc, func);
   Value begin = arith::IndexCastOp::create(
       b, loc, b.getIndexType(), lookupKernelArg(func, "batch_begin"));
   Value tileStart = arith::AddIOp::create(
-      b, loc, begin, arith::MulIOp::create(b, loc, tile, cst(tileRows)));
+      b, loc, begin,
+      arith::MulIOp::create(
+          b, loc, tile,
+          arith::ConstantIndexOp::create(b, loc, schedule.getBatchTile())));
+  return {tileStart, batchSize};
+}
 
-  // Publish: value k is h of batch row rows * row + k of the tile.
+/// The tile layout's publication: where the mask holds, value k of `op` is h
+/// of batch row rows * row + k of the tile; `store` puts each one whose row
+/// is inside the batch into the global buffer (`batch`: its row of the
+/// whole batch).
+void publishTileValues(
+    OpBuilder &b, Location loc, ExchangeOp op, Value tileStart,
+    Value batchSize,
+    llvm::function_ref<void(OpBuilder &, Location, Value, Value)> store) {
+  int64_t rows = op.getRows();
   ifMasked(b, loc, op.getMask(), [&](OpBuilder &nb, Location l) {
     for (auto [k, v] : llvm::enumerate(op.getValues())) {
       Value batch = arith::AddIOp::create(
@@ -204,20 +203,68 @@ void lowerTileAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
       Value inside = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
                                            batch, batchSize);
       scf::IfOp::create(nb, l, inside, [&](OpBuilder &ib, Location il) {
-        memref::StoreOp::create(
-            ib, il, v, exchange,
-            ValueRange{op.getSlot(), batch, head, op.getUnit()});
+        store(ib, il, v, batch);
         scf::YieldOp::create(ib, il);
       });
     }
   });
+}
+
+/// Stores a gathered quad (tile row `r`, units `unit` .. + 3; f32, or
+/// already in the buffer's element type) as its `op.getParts()` terms into
+/// the shared rows of `op`'s buffer: term p of row r at [slot, r / rows,
+/// (r % rows) * parts + p, unit] (rank 4) or [slot, r / rows, unit].
+void storeQuadTerms(OpBuilder &b, Location loc, ExchangeOp op, Value r,
+                    Value unit, Value quad) {
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto bufferType = cast<MemRefType>(op.getBuffer().getType());
+  int64_t rows = op.getRows(), parts = op.getParts();
+  Value group = arith::DivUIOp::create(b, loc, r, c(rows));
+  Value k = arith::RemUIOp::create(b, loc, r, c(rows));
+  for (auto [p, term] : llvm::enumerate(
+           splitTerms(b, loc, quad, bufferType.getElementType(), parts))) {
+    SmallVector<Value> idx = {op.getSlot(), group};
+    if (bufferType.getRank() == 4)
+      idx.push_back(arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, k, c(parts)), c(p)));
+    idx.push_back(unit);
+    vector::StoreOp::create(b, loc, term, op.getBuffer(), idx)
+        .setAlignment(8);
+  }
+}
+
+/// Across the CTAs of a head, for the tensor-core forward's tile layout (see
+/// the file comment): each value is h of one batch row, f32 in the global
+/// buffer [2, B, NH, DH].
+void lowerTileAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
+                         ScheduleAttr schedule) {
+  Location loc = op.getLoc();
+  OpBuilder b(op);
+  auto cst = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value exchange = lookupKernelArg(func, "h_exchange");
+  int64_t tileRowCount = schedule.getBatchTile();
+  int64_t dh = cast<MemRefType>(exchange.getType()).getDimSize(3);
+  Value head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  Value tile = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+  auto [tileStart, batchSize] = tileRows(b, loc, func, schedule, tile);
+
+  publishTileValues(b, loc, op, tileStart, batchSize,
+                    [&](OpBuilder &nb, Location l, Value v, Value batch) {
+                      memref::StoreOp::create(
+                          nb, l, v, exchange,
+                          ValueRange{op.getSlot(), batch, head, op.getUnit()});
+                    });
   emitGroupBarrier(b, loc, func, schedule, head, tile, op.getEpoch());
 
   // Gather the tile's rows, four units per thread and load: quad e of the
   // tile is row e / (DH / 4), units 4 (e % (DH / 4)) .. + 3.
   Type f32 = b.getF32Type();
   auto quadType = VectorType::get({4}, f32);
-  int64_t quadsPerRow = dh / 4, quads = tileRows * quadsPerRow;
+  int64_t quadsPerRow = dh / 4, quads = tileRowCount * quadsPerRow;
   int64_t threads = schedule.getThreads();
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   for (int64_t m = 0; m * threads < quads; ++m) {
@@ -238,19 +285,7 @@ void lowerTileAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
           nb, l, quadType, exchange,
           ValueRange{op.getSlot(), safe, head, unit});
       load.setAlignment(16);
-      Value group = arith::DivUIOp::create(nb, l, r, c(rows));
-      Value k = arith::RemUIOp::create(nb, l, r, c(rows));
-      for (auto [p, term] :
-           llvm::enumerate(splitTerms(nb, l, load, element, parts))) {
-        SmallVector<Value> idx = {op.getSlot(), group};
-        if (bufferType.getRank() == 4)
-          idx.push_back(arith::AddIOp::create(
-              nb, l, arith::MulIOp::create(nb, l, k, c(parts)), c(p)));
-        idx.push_back(unit);
-        auto store =
-            vector::StoreOp::create(nb, l, term, op.getBuffer(), idx);
-        store.setAlignment(8);
-      }
+      storeQuadTerms(nb, l, op, r, unit, load);
     };
     if ((m + 1) * threads <= quads) {
       copy(b, loc);
@@ -273,21 +308,6 @@ bool isTagged(ExchangeOp op, ScheduleAttr schedule) {
   return schedule.getTaggedExchange() && schedule.getGridBarrier() &&
          schedule.getRPlacement() == "registers" && op.getParts() == 1 &&
          (element.isBF16() || element.isF16());
-}
-
-/// The tile's first batch row (of the whole batch) and the batch size.
-std::pair<Value, Value> tileRows(OpBuilder &b, Location loc,
-                                 gpu::GPUFuncOp func, ScheduleAttr schedule,
-                                 Value tile) {
-  Value batchSize = buildBatchSize(b, loc, func);
-  Value begin = arith::IndexCastOp::create(
-      b, loc, b.getIndexType(), lookupKernelArg(func, "batch_begin"));
-  Value tileStart = arith::AddIOp::create(
-      b, loc, begin,
-      arith::MulIOp::create(
-          b, loc, tile,
-          arith::ConstantIndexOp::create(b, loc, schedule.getBatchTile())));
-  return {tileStart, batchSize};
 }
 
 /// At the kernel's start: every CTA clears its own units' words of the
@@ -347,9 +367,8 @@ void lowerTaggedAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   Value exchange = lookupKernelArg(func, "h_exchange");
-  auto bufferType = cast<MemRefType>(op.getBuffer().getType());
-  Type element = bufferType.getElementType();
-  int64_t rows = op.getRows();
+  Type element =
+      cast<MemRefType>(op.getBuffer().getType()).getElementType();
   int64_t tileRowCount = schedule.getBatchTile();
   int64_t dh = cast<MemRefType>(exchange.getType()).getDimSize(3);
   Value head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
@@ -357,29 +376,15 @@ void lowerTaggedAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
   auto [tileStart, batchSize] = tileRows(b, loc, func, schedule, tile);
   Value tagBits = exchangeTagBits(b, loc, op.getEpoch());
 
-  // Publish: value k is h of batch row rows * row + k of the tile.
-  ifMasked(b, loc, op.getMask(), [&](OpBuilder &nb, Location l) {
-    for (auto [k, v] : llvm::enumerate(op.getValues())) {
-      Value batch = arith::AddIOp::create(
-          nb, l, tileStart,
-          arith::AddIOp::create(
-              nb, l,
-              arith::MulIOp::create(
-                  nb, l, op.getRow(),
-                  arith::ConstantIndexOp::create(nb, l, rows)),
-              arith::ConstantIndexOp::create(nb, l, k)));
-      Value inside = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
-                                           batch, batchSize);
-      scf::IfOp::create(nb, l, inside, [&](OpBuilder &ib, Location il) {
-        storeTaggedWord(
-            ib, il, v, element, tagBits,
-            globalElementAddress(ib, il, exchange,
-                                 ValueRange{op.getSlot(), batch, head,
-                                            op.getUnit()}));
-        scf::YieldOp::create(ib, il);
+  publishTileValues(
+      b, loc, op, tileStart, batchSize,
+      [&](OpBuilder &nb, Location l, Value v, Value batch) {
+        storeTaggedWord(nb, l, v, element, tagBits,
+                        globalElementAddress(
+                            nb, l, exchange,
+                            ValueRange{op.getSlot(), batch, head,
+                                       op.getUnit()}));
       });
-    }
-  });
 
   // Poll the tile's rows: quad e is row e / (DH / 4), units 4 (e % (DH /
   // 4)) .. + 3. Rows past the batch are never published and not waited
@@ -422,24 +427,12 @@ void lowerTaggedAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
   SmallVector<Value> values =
       pollTaggedRuns(b, loc, addresses, wanted, tagBits, element);
   for (auto [quad, value] : llvm::zip(mine, values)) {
-    auto store = [&](OpBuilder &nb, Location l) {
-      auto c = [&](int64_t v) -> Value {
-        return arith::ConstantIndexOp::create(nb, l, v);
-      };
-      Value group = arith::DivUIOp::create(nb, l, quad.r, c(rows));
-      SmallVector<Value> idx = {op.getSlot(), group};
-      if (bufferType.getRank() == 4)
-        idx.push_back(arith::RemUIOp::create(nb, l, quad.r, c(rows)));
-      idx.push_back(quad.unit);
-      vector::StoreOp::create(nb, l, value, op.getBuffer(), idx)
-          .setAlignment(8);
-    };
     if (!quad.inRange) {
-      store(b, loc);
+      storeQuadTerms(b, loc, op, quad.r, quad.unit, value);
       continue;
     }
     scf::IfOp::create(b, loc, quad.inRange, [&](OpBuilder &nb, Location l) {
-      store(nb, l);
+      storeQuadTerms(nb, l, op, quad.r, quad.unit, value);
       scf::YieldOp::create(nb, l);
     });
   }
