@@ -104,16 +104,10 @@ int64_t mlir::flashrnn::mmaBackwardOwnedElements(int64_t kSlices,
 
 int64_t mlir::flashrnn::registerBudget(int64_t threads) {
   constexpr int64_t kMaxRegistersPerThread = 255;
-  constexpr int64_t kRegistersPerSM = 65536; // sm_80 .. sm_90
-  return std::min<int64_t>(kMaxRegistersPerThread, kRegistersPerSM / threads);
-}
-
-int64_t mlir::flashrnn::partitionRegisterBudget(int64_t threads) {
-  constexpr int64_t kRegistersPerPartition = 16384;
-  int64_t warps = (threads + 31) / 32;
-  int64_t perPartition = (warps + 3) / 4;
-  int64_t registers = kRegistersPerPartition / (32 * perPartition) / 8 * 8;
-  return std::min<int64_t>(registerBudget(threads), registers);
+  constexpr int64_t kRegistersPerPartition = 16384; // sm_80 .. sm_90
+  int64_t perPartition = ((threads + 31) / 32 + 3) / 4;
+  return std::min<int64_t>(kMaxRegistersPerThread,
+                           kRegistersPerPartition / (32 * perPartition) / 8 * 8);
 }
 
 int64_t mlir::flashrnn::taggedPollRegisters(int64_t runsPerThread) {

@@ -70,16 +70,15 @@ int64_t estimateMmaBackwardRegisters(llvm::StringRef chip, int64_t gates,
 /// rowSplit = 2), or with K slices those of its slice (element c belongs to
 /// slice c mod S).
 int64_t mmaBackwardOwnedElements(int64_t kSlices, int64_t rowSplit = 1);
-/// The registers a thread of a CTA of `threads` threads may use: 255, or
-/// fewer where a 64K register file must hold the whole CTA.
+/// The registers a thread of a CTA of `threads` threads may use as ptxas
+/// allocates them: 255, or fewer where the register file must hold the
+/// whole CTA. The file is four 16K banks, one per scheduler partition, warp
+/// w on partition w mod 4, so the partition with ceil(warps / 4) warps
+/// bounds it, in steps of 8: 288 threads get 168, not 65536 / 288 = 227
+/// (ptxas spilled Li-GRU 768's tagged forward at 168). Before the
+/// thirteenth session this was 65536 / threads; no plan of the example
+/// cells (DH 32-1024, sm_80 and sm_90, bf16 and f32) changed.
 int64_t registerBudget(int64_t threads);
-/// The registers a thread of a CTA of `threads` threads can have without
-/// spilling as ptxas allocates them: the register file is four 16K banks,
-/// one per scheduler partition, warp w on partition w mod 4, so the
-/// partition with ceil(warps / 4) warps bounds it (in steps of 8). Below
-/// registerBudget where the warps do not divide by 4: 288 threads get 168,
-/// not 227 (ptxas spilled Li-GRU 768's tagged forward at 168).
-int64_t partitionRegisterBudget(int64_t threads);
 /// The registers the tagged exchange's poll adds to the tensor-core forward
 /// (flashrnn-grid-sync): per 16-byte run a thread polls, its four words and
 /// its 64-bit address, live across the poll.
