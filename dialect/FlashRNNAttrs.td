@@ -75,6 +75,10 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
     step, which the readers poll until every word carries the step's tag, so
     that the step needs no grid barrier (one at the kernel's start clears the
     words); the CTAs must still be co-resident (a cooperative launch).
+    `asyncExchange` (tensor-core forward in a cluster): each CTA writes its
+    h block into the shared memory of the others with st.async, which
+    completes transaction bytes on the receiver's mbarrier (one per slot);
+    the readers wait on their own mbarrier instead of a cluster barrier.
   }];
   let parameters = (ins "::mlir::StringAttr":$chip, "int64_t":$ctasPerHead,
                         "int64_t":$unitsPerCta, "int64_t":$batchTile,
@@ -84,7 +88,8 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
                         DefaultValuedParameter<"bool", "false">:$stagedStores,
                         DefaultValuedParameter<"int64_t", "2">:$recurrentParts,
                         DefaultValuedParameter<"int64_t", "1">:$rowSplit,
-                        DefaultValuedParameter<"bool", "false">:$taggedExchange);
+                        DefaultValuedParameter<"bool", "false">:$taggedExchange,
+                        DefaultValuedParameter<"bool", "false">:$asyncExchange);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

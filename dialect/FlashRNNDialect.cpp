@@ -35,7 +35,7 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                      StringAttr rPlacement, bool gridBarrier,
                      int64_t sharedBytes, bool cluster, bool stagedStores,
                      int64_t recurrentParts, int64_t rowSplit,
-                     bool taggedExchange) {
+                     bool taggedExchange, bool asyncExchange) {
   if (recurrentParts != 1 && recurrentParts != 2)
     return emitError() << "schedule has recurrentParts = " << recurrentParts
                        << "; the kernels carry h and dg in 1 or 2 parts";
@@ -59,6 +59,13 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "schedule has taggedExchange but is not a "
                           "tensor-core schedule over a grid barrier (needs "
                           "rPlacement = \"registers\" and gridBarrier = "
+                          "true)";
+  // The asynchronous exchange writes into the shared memory of the other
+  // CTAs of a cluster: there is no such memory across a grid barrier.
+  if (asyncExchange && (!cluster || rPlacement.getValue() != "registers"))
+    return emitError() << "schedule has asyncExchange but is not a "
+                          "tensor-core schedule in a thread-block cluster "
+                          "(needs rPlacement = \"registers\" and cluster = "
                           "true)";
   return success();
 }

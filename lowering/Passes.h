@@ -42,6 +42,10 @@ struct PtxPipelineOptions {
   /// words instead of around a grid barrier per step (off: slower on the
   /// H200, docs/PERFORMANCE.md, thirteenth session).
   bool taggedExchange = false;
+  /// How h crosses the CTAs of a cluster in the tensor-core forward:
+  /// "barrier" (a cluster barrier per step) or "async" (st.async completing
+  /// on the receiver's mbarrier).
+  std::string clusterExchange = "async";
   /// Stage the tensor-core forward's and backward's per-step output rows in
   /// shared memory (written a step later as 16-byte runs).
   bool stagedStores = true;

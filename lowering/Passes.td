@@ -63,6 +63,12 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
            "grid barrier per step) where it has one element-type term and "
            "the poll's registers fit; off by default: slower on the H200 "
            "(LSTM 768 2.31 -> 2.82 ms, docs/PERFORMANCE.md)">,
+    Option<"clusterExchange", "cluster-exchange", "std::string",
+           /*default=*/"\"async\"",
+           "how h crosses the CTAs of a cluster in the tensor-core forward: "
+           "'barrier' (stores into every CTA's shared memory, then a cluster "
+           "barrier) or 'async' (st.async, whose bytes complete on the "
+           "receiver's mbarrier; no cluster barrier per step)">,
     Option<"stagedStores", "staged-stores", "bool", /*default=*/"true",
            "in the tensor-core forward and backward, stage each step's "
            "output rows in shared memory and write them a step later as "

@@ -28,6 +28,7 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   plan.mma = options.mma;
   plan.clusters = options.clusters;
   plan.taggedExchange = options.taggedExchange;
+  plan.clusterExchange = options.clusterExchange;
   plan.stagedStores = options.stagedStores;
   plan.forwardKSlices = options.forwardKSlices;
   plan.backwardKSlices = options.backwardKSlices;

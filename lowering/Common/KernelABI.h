@@ -124,6 +124,10 @@ constexpr int64_t kMinStagedStreams = 3;
 /// 3.60, LSTM 64 1.38 -> 1.27).
 constexpr int64_t kMinStagedUnits = 32;
 
+/// Static shared memory of a cluster's asynchronous exchange of h: one
+/// 8-byte mbarrier per slot of the double-buffered tile (flashrnn-grid-sync).
+constexpr int64_t kAsyncExchangeBarrierBytes = 16;
+
 /// The registers a thread spends on the staged stores of `streams` output
 /// streams (the copy's addresses, loop-invariant per stream): fitted so
 /// that test/Target/ptxas-mma-sweep.test finds no spills (sm_80's ptxas

@@ -31,6 +31,7 @@
 // one grid barrier at its start.
 //
 //===----------------------------------------------------------------------===//
+#include "lowering/Common/AsyncCopy.h"
 #include "lowering/Common/ClusterMemory.h"
 #include "lowering/Common/GridBarrier.h"
 #include "lowering/Common/KernelABI.h"
@@ -39,6 +40,8 @@
 
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
+
+#include <numeric>
 
 namespace mlir::flashrnn {
 #define GEN_PASS_DEF_FLASHRNNGRIDSYNC
@@ -149,6 +152,188 @@ void lowerTileInCluster(ExchangeOp op, ScheduleAttr schedule) {
   });
   NVVM::ClusterArriveOp::create(b, loc, b.getUnitAttr());
   NVVM::ClusterWaitOp::create(b, loc, b.getUnitAttr());
+}
+
+/// The two mbarriers of a kernel's asynchronous exchange (one per slot of
+/// the double-buffered tile), static shared memory of the kernel.
+struct AsyncExchangeBarriers {
+  Value bars;     // memref<2xi64, workgroup>
+  int64_t txBytes; // bytes a CTA receives per step: the other CTAs' blocks
+};
+
+/// Bytes of the tile that the other CTAs of the cluster write into this
+/// one per exchange: their units of every tile row and term.
+int64_t asyncExchangeBytes(ExchangeOp op, ScheduleAttr schedule) {
+  auto bufferType = cast<MemRefType>(op.getBuffer().getType());
+  int64_t elementBytes = bufferType.getElementType().getIntOrFloatBitWidth() / 8;
+  return (schedule.getCtasPerHead() - 1) * schedule.getBatchTile() *
+         op.getParts() * schedule.getUnitsPerCta() * elementBytes;
+}
+
+/// The address of the mbarrier of `slot` (index) in `bars`.
+Value barrierAddress(OpBuilder &b, Location loc, Value bars, Value slot) {
+  return sharedByteAddress(
+      b, loc, sharedBaseAddress(b, loc, bars),
+      arith::MulIOp::create(b, loc, slot,
+                            arith::ConstantIndexOp::create(b, loc, 8)));
+}
+
+/// At the kernel's start, before the cluster barrier that lets the other
+/// CTAs write: thread 0 initialises both mbarriers (one arrival each: its
+/// own expect_tx) and opens their first phases (epochs 0 and 1).
+AsyncExchangeBarriers prepareAsyncExchange(gpu::GPUFuncOp func,
+                                           int64_t txBytes) {
+  MLIRContext *ctx = func.getContext();
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  Location loc = func.getLoc();
+  Value bars = func.addWorkgroupAttribution(
+      MemRefType::get({2}, IntegerType::get(ctx, 64),
+                      MemRefLayoutAttrInterface{}, workgroup),
+      loc);
+  OpBuilder b(ctx);
+  b.setInsertionPointToStart(&func.getBody().front());
+  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  Value first = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq, tid,
+      arith::ConstantIndexOp::create(b, loc, 0));
+  scf::IfOp::create(b, loc, first, [&](OpBuilder &nb, Location l) {
+    for (int64_t slot = 0; slot < 2; ++slot)
+      emitMbarrierInit(nb, l,
+                       barrierAddress(nb, l, bars,
+                                      arith::ConstantIndexOp::create(nb, l,
+                                                                     slot)));
+    emitMbarrierInitFence(nb, l);
+    scf::YieldOp::create(nb, l);
+  });
+  // The initialisation before the first phase's arrival, across a block
+  // barrier: compute-sanitizer's racecheck reported the two, in the same
+  // thread, as a warp-level hazard without it (H200).
+  gpu::BarrierOp::create(b, loc);
+  scf::IfOp::create(b, loc, first, [&](OpBuilder &nb, Location l) {
+    for (int64_t slot = 0; slot < 2; ++slot)
+      emitMbarrierArriveExpectTx(
+          nb, l,
+          barrierAddress(nb, l, bars,
+                         arith::ConstantIndexOp::create(nb, l, slot)),
+          arith::ConstantIntOp::create(nb, l, txBytes, 32));
+    scf::YieldOp::create(nb, l);
+  });
+  return {bars, txBytes};
+}
+
+/// Within the cluster without a cluster barrier per step (schedule
+/// `asyncExchange`): the terms go into this CTA's own rows, one block
+/// barrier, then the CTA's threads copy its block of the tile (its units of
+/// every row and term) into the other CTAs' rows with st.async, in runs of
+/// up to 16 bytes, each completing on the receiver's mbarrier of the slot.
+/// Every thread then waits for its own mbarrier's phase of this epoch (all
+/// the other blocks landed), and thread 0 opens the slot's next phase.
+/// Why the slot may be overwritten: a CTA writes epoch e + 2 into a slot
+/// only after it received epoch e + 1 from every CTA, and each sends e + 1
+/// only after the block barrier that ends its reads of epoch e.
+void lowerTileInClusterAsync(ExchangeOp op, ScheduleAttr schedule,
+                             const AsyncExchangeBarriers &barriers) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto bufferType = cast<MemRefType>(op.getBuffer().getType());
+  int64_t elementBytes = bufferType.getElementType().getIntOrFloatBitWidth() / 8;
+  auto strides = bufferType.getStridesAndOffset().first;
+  int64_t parts = op.getParts(), rows = op.getRows();
+  int64_t units = schedule.getUnitsPerCta(), ctas = schedule.getCtasPerHead();
+  int64_t tileRows = schedule.getBatchTile();
+  // The widest run that every row, term and block start is aligned to.
+  // (The innermost dimension is the units': the block is contiguous there.)
+  int64_t align = units * elementBytes;
+  for (int64_t stride : ArrayRef<int64_t>(strides).drop_back())
+    align = std::gcd(align, stride * elementBytes);
+  int64_t runBytes = align % 16 == 0 ? 16 : align % 8 == 0 ? 8 : 4;
+  assert(align % 4 == 0 && "a CTA's block of h must be 4-byte aligned");
+  int64_t runWords = runBytes / 4;
+
+  lowerWithinCta(op);
+
+  Value cta = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  Value base = sharedBaseAddress(b, loc, op.getBuffer());
+  Value localBarrier = barrierAddress(b, loc, barriers.bars, op.getSlot());
+  int64_t runsPerRow = units * elementBytes / runBytes;
+  int64_t runsPerBlock = tileRows * parts * runsPerRow;
+  int64_t copies = runsPerBlock * (ctas - 1);
+  int64_t threads = schedule.getThreads();
+  Type i32 = b.getI32Type();
+  auto runType = VectorType::get({runWords}, i32);
+  for (int64_t m = 0; m * threads < copies; ++m) {
+    Value e = arith::AddIOp::create(b, loc, tid, c(m * threads));
+    auto copy = [&](OpBuilder &nb, Location l) {
+      auto k = [&](int64_t v) -> Value {
+        return arith::ConstantIndexOp::create(nb, l, v);
+      };
+      // Copy e: the run e % runsPerBlock of the block, to the CTA
+      // 1 + e / runsPerBlock ranks after this one (so that the CTAs do not
+      // all write to the same one first).
+      Value run = arith::RemUIOp::create(nb, l, e, k(runsPerBlock));
+      Value offset = arith::AddIOp::create(
+          nb, l, arith::DivUIOp::create(nb, l, e, k(runsPerBlock)), k(1));
+      Value rank = arith::RemUIOp::create(
+          nb, l, arith::AddIOp::create(nb, l, cta, offset), k(ctas));
+      Value rowTerm = arith::DivUIOp::create(nb, l, run, k(runsPerRow));
+      Value word = arith::RemUIOp::create(nb, l, run, k(runsPerRow));
+      Value r = arith::DivUIOp::create(nb, l, rowTerm, k(parts));
+      Value p = arith::RemUIOp::create(nb, l, rowTerm, k(parts));
+      SmallVector<Value> idx = {op.getSlot(),
+                                arith::DivUIOp::create(nb, l, r, k(rows))};
+      Value inRow = arith::RemUIOp::create(nb, l, r, k(rows));
+      if (bufferType.getRank() == 4)
+        idx.push_back(arith::AddIOp::create(
+            nb, l, arith::MulIOp::create(nb, l, inRow, k(parts)), p));
+      idx.push_back(arith::MulIOp::create(nb, l, cta, k(units)));
+      Value linear = k(0);
+      for (auto [i, stride] : llvm::enumerate(strides))
+        linear = arith::AddIOp::create(
+            nb, l, linear, arith::MulIOp::create(nb, l, idx[i], k(stride)));
+      Value bytes = arith::AddIOp::create(
+          nb, l, arith::MulIOp::create(nb, l, linear, k(elementBytes)),
+          arith::MulIOp::create(nb, l, word, k(runBytes)));
+      Value local = sharedByteAddress(nb, l, base, bytes);
+      Value value = LLVM::LoadOp::create(nb, l, runType, local, runBytes);
+      SmallVector<Value> words;
+      for (int64_t w = 0; w < runWords; ++w)
+        words.push_back(LLVM::ExtractElementOp::create(
+            nb, l, value, LLVM::ConstantOp::create(nb, l, i32, w)));
+      Value rank32 = arith::IndexCastUIOp::create(nb, l, i32, rank);
+      emitStoreAsync(nb, l, clusterAddress(nb, l, local, rank32), words,
+                     clusterAddress(nb, l, localBarrier, rank32));
+    };
+    if ((m + 1) * threads <= copies) {
+      copy(b, loc);
+      continue;
+    }
+    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          e, c(copies));
+    scf::IfOp::create(b, loc, inRange, [&](OpBuilder &nb, Location l) {
+      copy(nb, l);
+      scf::YieldOp::create(nb, l);
+    });
+  }
+
+  // Epoch e is phase e / 2 of slot e mod 2's barrier.
+  Value parity = arith::IndexCastUIOp::create(
+      b, loc, i32,
+      arith::RemUIOp::create(
+          b, loc, arith::DivUIOp::create(b, loc, op.getEpoch(), c(2)), c(2)));
+  emitMbarrierWaitParity(b, loc, localBarrier, parity);
+  Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
+                                      c(0));
+  scf::IfOp::create(b, loc, first, [&](OpBuilder &nb, Location l) {
+    emitMbarrierArriveExpectTx(
+        nb, l, localBarrier,
+        arith::ConstantIntOp::create(nb, l, barriers.txBytes, 32));
+    scf::YieldOp::create(nb, l);
+  });
 }
 
 /// A CTA may write into another's shared memory only while both run: the
@@ -490,6 +675,7 @@ struct FlashRNNGridSync : flashrnn::impl::FlashRNNGridSyncBase<FlashRNNGridSync>
     SmallVector<ExchangeOp> exchanges;
     getOperation().walk([&](ExchangeOp op) { exchanges.push_back(op); });
     llvm::SmallPtrSet<Operation *, 4> clustered, tagged, barriered;
+    llvm::DenseMap<Operation *, AsyncExchangeBarriers> asyncBarriers;
     for (ExchangeOp op : exchanges) {
       auto func = op->getParentOfType<gpu::GPUFuncOp>();
       auto schedule =
@@ -532,7 +718,22 @@ struct FlashRNNGridSync : flashrnn::impl::FlashRNNGridSyncBase<FlashRNNGridSync>
                        "schedule's tile layout (r_placement \"registers\")");
         return signalPassFailure();
       }
-      if (schedule.getCluster()) {
+      if (schedule.getCluster() && schedule.getAsyncExchange()) {
+        if (clustered.insert(func.getOperation()).second) {
+          guardClusterLifetime(func);
+          // Inserted at the start too, so before the cluster barrier.
+          asyncBarriers[func.getOperation()] =
+              prepareAsyncExchange(func, asyncExchangeBytes(op, schedule));
+        }
+        AsyncExchangeBarriers &barriers = asyncBarriers[func.getOperation()];
+        if (barriers.txBytes != asyncExchangeBytes(op, schedule)) {
+          op.emitOpError("in an asynchronous cluster exchange must move as "
+                         "many bytes as the kernel's other exchanges (")
+              << barriers.txBytes << " per step)";
+          return signalPassFailure();
+        }
+        lowerTileInClusterAsync(op, schedule, barriers);
+      } else if (schedule.getCluster()) {
         lowerTileInCluster(op, schedule);
         if (clustered.insert(func.getOperation()).second)
           guardClusterLifetime(func);

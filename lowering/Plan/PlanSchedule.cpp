@@ -82,6 +82,13 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
           << int64_t(backwardRowSplit);
       return signalPassFailure();
     }
+    if (clusterExchange != "barrier" && clusterExchange != "async") {
+      getOperation().emitError()
+          << "flashrnn-plan: cluster-exchange must be 'barrier' or 'async', "
+             "got '"
+          << clusterExchange << "'";
+      return signalPassFailure();
+    }
     if (batchTile < 1 || batchTile > limits->maxThreadsPerBlock) {
       getOperation().emitError()
           << "flashrnn-plan: batch-tile must be in [1, "
@@ -132,7 +139,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                                  ctas > 1, shared, /*cluster=*/false,
                                  /*stagedStores=*/false,
                                  /*recurrentParts=*/2, /*rowSplit=*/1,
-                                 /*taggedExchange=*/false);
+                                 /*taggedExchange=*/false,
+                                 /*asyncExchange=*/false);
       }
     }
     return std::nullopt;
@@ -184,7 +192,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
   ScheduleAttr makeMmaSchedule(MLIRContext *ctx, const MmaSplit &split,
                                int64_t shared, bool inCluster, bool staged,
                                int64_t recurrentParts, int64_t rowSplit = 1,
-                               bool tagged = false) {
+                               bool tagged = false, bool async = false) {
     Builder b(ctx);
     return ScheduleAttr::get(ctx, b.getStringAttr(chip), split.ctas,
                              split.units, kMmaBatchTile,
@@ -192,7 +200,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                              b.getStringAttr("registers"),
                              split.ctas > 1 && !inCluster, shared, inCluster,
                              staged, recurrentParts, rowSplit,
-                             tagged && split.ctas > 1 && !inCluster);
+                             tagged && split.ctas > 1 && !inCluster,
+                             async && inCluster);
   }
 
   /// The element-type terms of h in the training forward's matmul: the
@@ -292,9 +301,16 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                                 : 0);
       bool tagged = taggedExchange &&
                     withPoll <= registerBudget(split.threads);
-      return makeMmaSchedule(ctx, split, shared, clusterAllowed(split),
-                             stage, training ? hParts : 2, /*rowSplit=*/1,
-                             tagged);
+      // In a cluster, h through st.async and an mbarrier per slot where
+      // asked for; the two mbarriers are static shared memory beside the
+      // dynamic bytes, which the launch's opt-in maximum covers together.
+      bool inCluster = clusterAllowed(split);
+      bool async = inCluster && clusterExchange == "async" &&
+                   shared + kAsyncExchangeBarrierBytes <=
+                       limits.maxSharedBytesPerBlock;
+      return makeMmaSchedule(ctx, split, shared, inCluster, stage,
+                             training ? hParts : 2, /*rowSplit=*/1, tagged,
+                             async);
     };
     std::optional<ScheduleAttr> fewest =
         searchMmaSplits(limits, dh, /*groupUnits=*/8, kTiles,

@@ -372,3 +372,17 @@ func.func @taggedWithoutGridBarrier(%wx: tensor<?x?x1x?x32xbf16>, %r: tensor<1x?
   %s, %l = flashrnn.sequence @elman(%wx, %r, %b) {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = false, sharedBytes = 4096, taggedExchange = true>} : (tensor<?x?x1x?x32xbf16>, tensor<1x?x32x32xbf16>, tensor<1x?x32xbf16>) -> (tensor<1x?x?x?x32xbf16>, tensor<1x?x?x32xbf16>)
   return
 }
+
+// -----
+
+// The asynchronous exchange writes into the other CTAs of a cluster: a
+// head over a grid barrier has no cluster.
+flashrnn.cell @elman gates(g: rec in bias) states(h = 0.0 recurrent) body(%h: f32, %g: f32) {
+  %0 = math.tanh %g : f32
+  flashrnn.yield %0 : f32
+}
+func.func @asyncWithoutCluster(%wx: tensor<?x?x1x?x32xbf16>, %r: tensor<1x?x32x32xbf16>, %b: tensor<1x?x32xbf16>) {
+  // expected-error @+1 {{schedule has asyncExchange but is not a tensor-core schedule in a thread-block cluster (needs rPlacement = "registers" and cluster = true)}}
+  %s, %l = flashrnn.sequence @elman(%wx, %r, %b) {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 16, batchTile = 8, threads = 64, rPlacement = "registers", gridBarrier = true, sharedBytes = 4096, asyncExchange = true>} : (tensor<?x?x1x?x32xbf16>, tensor<1x?x32x32xbf16>, tensor<1x?x32xbf16>) -> (tensor<1x?x?x?x32xbf16>, tensor<1x?x?x32xbf16>)
+  return
+}

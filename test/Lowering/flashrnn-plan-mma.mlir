@@ -6,6 +6,7 @@
 // RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="training=true" | FileCheck %s --check-prefix=TRAIN
 // RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="training=true staged-stores=false" | FileCheck %s --check-prefix=DIRECT
 // RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="tagged-exchange=true" | FileCheck %s --check-prefix=TAG
+// RUN: flashrnn-opt %s -split-input-file -flashrnn-plan="cluster-exchange=barrier" | FileCheck %s --check-prefix=BARRIER
 
 // The tensor-core schedule: a bf16 LSTM head of 64 in one CTA of 4 x 64
 // threads (8 warps of 8 units), batch tile 8 (mma N), R in registers.
@@ -79,9 +80,13 @@ func.func @lstm_bf16_40(%wx: tensor<?x?x4x?x40xbf16>, %r: tensor<4x?x40x40xbf16>
 // training). Two K slices (1024 threads) leave 64. So the head is split over
 // two CTAs of 64 units (256 threads, estimate 188 of 255): on sm_90 one
 // thread-block cluster (no grid barrier); with clusters=false, and on sm_80,
-// a grid barrier.
+// a grid barrier. In the cluster h crosses by st.async and an mbarrier per
+// slot (asyncExchange), or with cluster-exchange=barrier around a cluster
+// barrier.
 // CHECK-LABEL: func.func @lstm_bf16_128
-// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 25344, cluster = true>
+// CHECK: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 25344, cluster = true, asyncExchange = true>
+// BARRIER-LABEL: func.func @lstm_bf16_128
+// BARRIER: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = false, sharedBytes = 25344, cluster = true>
 // GRID-LABEL: func.func @lstm_bf16_128
 // GRID: #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 64, batchTile = 8, threads = 256, rPlacement = "registers", gridBarrier = true, sharedBytes = 25344>
 // SM80-LABEL: func.func @lstm_bf16_128

@@ -142,3 +142,20 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// An asynchronous cluster exchange opens each phase for a fixed number of
+// bytes: two exchanges of one kernel that move different amounts (one term
+// and two) would leave a phase waiting for bytes that never come.
+// SYNC: error: 'flashrnn.exchange' op in an asynchronous cluster exchange must move as many bytes as the kernel's other exchanges (512 per step)
+// CACHE: error: 'gpu.func' op has no kernel argument 'r' to cache
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @f(%v: f32, %m: i1, %one: memref<2x4x2x72xbf16, #gpu.address_space<workgroup>>, %two: memref<2x4x4x68xbf16, #gpu.address_space<workgroup>>, %i: index) kernel attributes {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 2, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = false, sharedBytes = 4608, cluster = true, asyncExchange = true>} {
+      flashrnn.exchange %v, %v into %one[%i, %i, %i] epoch %i if %m {rows = 2, parts = 1} : memref<2x4x2x72xbf16, #gpu.address_space<workgroup>>
+      flashrnn.exchange %v, %v into %two[%i, %i, %i] epoch %i if %m {rows = 2, parts = 2} : memref<2x4x4x68xbf16, #gpu.address_space<workgroup>>
+      gpu.return
+    }
+  }
+}

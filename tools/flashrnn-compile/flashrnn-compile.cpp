@@ -86,6 +86,14 @@ static cl::opt<bool> taggedExchange(
              "tagged words that the readers poll, with no grid barrier per "
              "step (default: around the barrier, faster on the H200)"),
     cl::cat(compileOptions));
+static cl::opt<std::string> clusterExchange(
+    "cluster-exchange",
+    cl::desc("how h crosses the CTAs of a thread-block cluster in the "
+             "tensor-core forward: 'barrier' (stores into every CTA's shared "
+             "memory, one cluster barrier per step) or 'async' (st.async, "
+             "whose bytes complete on the receiver's mbarrier)"),
+    cl::value_desc("barrier|async"), cl::init("async"),
+    cl::cat(compileOptions));
 static cl::opt<bool> noStagedStores(
     "no-staged-stores",
     cl::desc("store the tensor-core kernels' per-step outputs straight from "
@@ -293,6 +301,7 @@ int main(int argc, char **argv) {
     options.mma = !noMma;
     options.clusters = !noClusters;
     options.taggedExchange = taggedExchange;
+    options.clusterExchange = clusterExchange;
     options.stagedStores = !noStagedStores;
     options.forwardKSlices = forwardKSlices;
     options.backwardKSlices = backwardKSlices;
