@@ -79,6 +79,11 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
     h block into the shared memory of the others with st.async, which
     completes transaction bytes on the receiver's mbarrier (one per slot);
     the readers wait on their own mbarrier instead of a cluster barrier.
+    `sharedRTiles` (tensor-core forward): the last sharedRTiles k-tiles of
+    each warp's K slice keep their R fragments in shared memory (each
+    thread's own, read back every step) instead of registers, so that a
+    head whose R fits registers and shared memory together, but not
+    registers alone, fits a cluster (a 768 head over 16 CTAs).
   }];
   let parameters = (ins "::mlir::StringAttr":$chip, "int64_t":$ctasPerHead,
                         "int64_t":$unitsPerCta, "int64_t":$batchTile,
@@ -89,7 +94,8 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
                         DefaultValuedParameter<"int64_t", "2">:$recurrentParts,
                         DefaultValuedParameter<"int64_t", "1">:$rowSplit,
                         DefaultValuedParameter<"bool", "false">:$taggedExchange,
-                        DefaultValuedParameter<"bool", "false">:$asyncExchange);
+                        DefaultValuedParameter<"bool", "false">:$asyncExchange,
+                        DefaultValuedParameter<"int64_t", "0">:$sharedRTiles);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

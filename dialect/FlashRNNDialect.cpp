@@ -35,7 +35,8 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                      StringAttr rPlacement, bool gridBarrier,
                      int64_t sharedBytes, bool cluster, bool stagedStores,
                      int64_t recurrentParts, int64_t rowSplit,
-                     bool taggedExchange, bool asyncExchange) {
+                     bool taggedExchange, bool asyncExchange,
+                     int64_t sharedRTiles) {
   if (recurrentParts != 1 && recurrentParts != 2)
     return emitError() << "schedule has recurrentParts = " << recurrentParts
                        << "; the kernels carry h and dg in 1 or 2 parts";
@@ -67,5 +68,12 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           "tensor-core schedule in a thread-block cluster "
                           "(needs rPlacement = \"registers\" and cluster = "
                           "true)";
+  // Fragments in shared memory exist only in the tensor-core forward.
+  if (sharedRTiles < 0 ||
+      (sharedRTiles > 0 && rPlacement.getValue() != "registers"))
+    return emitError() << "schedule has sharedRTiles = " << sharedRTiles
+                       << "; expected 0, or a positive count of k-tiles in "
+                          "a tensor-core schedule (rPlacement = "
+                          "\"registers\")";
   return success();
 }

@@ -46,6 +46,12 @@ struct PtxPipelineOptions {
   /// "barrier" (a cluster barrier per step) or "async" (st.async completing
   /// on the receiver's mbarrier).
   std::string clusterExchange = "async";
+  /// On sm_90, the most CTAs of a non-portable cluster for a forward head
+  /// that R in registers alone would spread over more than 8 (flashrnn-plan's
+  /// max-cluster-ctas; 8 or less: none).
+  int64_t maxClusterCtas = 16;
+  /// Shared k-tiles of such a cluster's forward, forced (-1: the planner's).
+  int64_t forwardSharedRTiles = -1;
   /// Stage the tensor-core forward's and backward's per-step output rows in
   /// shared memory (written a step later as 16-byte runs).
   bool stagedStores = true;

@@ -69,6 +69,16 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
            "'barrier' (stores into every CTA's shared memory, then a cluster "
            "barrier) or 'async' (st.async, whose bytes complete on the "
            "receiver's mbarrier; no cluster barrier per step)">,
+    Option<"maxClusterCtas", "max-cluster-ctas", "int64_t", /*default=*/"16",
+           "on sm_90, the most CTAs of a non-portable thread-block cluster "
+           "for a tensor-core forward head that R in registers alone would "
+           "spread over more than 8 CTAs (R then split between registers "
+           "and shared memory); 8 or less: no such clusters">,
+    Option<"forwardSharedRTiles", "forward-shared-r-tiles", "int64_t",
+           /*default=*/"-1",
+           "in a non-portable cluster's tensor-core forward, this many "
+           "k-tiles of each K slice keep R in shared memory, without the "
+           "register estimate (for measurement; -1: the planner's choice)">,
     Option<"stagedStores", "staged-stores", "bool", /*default=*/"true",
            "in the tensor-core forward and backward, stage each step's "
            "output rows in shared memory and write them a step later as "

@@ -29,6 +29,8 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   plan.clusters = options.clusters;
   plan.taggedExchange = options.taggedExchange;
   plan.clusterExchange = options.clusterExchange;
+  plan.maxClusterCtas = options.maxClusterCtas;
+  plan.forwardSharedRTiles = options.forwardSharedRTiles;
   plan.stagedStores = options.stagedStores;
   plan.forwardKSlices = options.forwardKSlices;
   plan.backwardKSlices = options.backwardKSlices;

@@ -92,6 +92,15 @@ struct ToPtxOptions : mlir::PassPipelineOptions<ToPtxOptions> {
                         llvm::cl::desc("on sm_90, a tensor-core forward head "
                                        "over at most 8 CTAs as one cluster"),
                         llvm::cl::init(true)};
+  Option<std::string> clusterExchange{
+      *this, "cluster-exchange",
+      llvm::cl::desc("h across a cluster's CTAs: barrier or async"),
+      llvm::cl::init("async")};
+  Option<int64_t> maxClusterCtas{
+      *this, "max-cluster-ctas",
+      llvm::cl::desc("on sm_90, the most CTAs of a non-portable cluster "
+                     "(R split between registers and shared memory)"),
+      llvm::cl::init(16)};
   Option<bool> stagedStores{
       *this, "staged-stores",
       llvm::cl::desc("stage the tensor-core kernels' per-step outputs in "
@@ -157,6 +166,8 @@ void mlir::flashrnn::registerFlashRNNPasses() {
         o.training = options.training;
         o.mma = options.mma;
         o.clusters = options.clusters;
+        o.clusterExchange = options.clusterExchange;
+        o.maxClusterCtas = options.maxClusterCtas;
         o.stagedStores = options.stagedStores;
         o.forwardKSlices = options.forwardKSlices;
         o.backwardKSlices = options.backwardKSlices;

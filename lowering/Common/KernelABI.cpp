@@ -146,6 +146,19 @@ int64_t mlir::flashrnn::estimateMmaForwardRegisters(int64_t gates,
          2 * perElement + 40;
 }
 
+int64_t mlir::flashrnn::estimateStreamedForwardRegisters(
+    int64_t gates, int64_t registerKTiles, int64_t numStates,
+    int64_t wxGates, int64_t parts) {
+  int64_t mTiles = (gates + 1) / 2;
+  int64_t perElement = numStates + gates + wxGates;
+  constexpr int64_t kOddGateRegisters = 18;
+  // R's fragments, the accumulators and two k-tiles of h per part, the
+  // elements' values, the rest.
+  return mTiles * registerKTiles * 4 + parts * (mTiles * 8 + 4) +
+         2 * perElement + 40 + (gates % 2 ? kOddGateRegisters : 0) +
+         8 * (parts - 1);
+}
+
 int64_t mlir::flashrnn::mmaForwardPartialsBytes(int64_t slices,
                                                 int64_t units, int64_t gates) {
   if (slices == 1)

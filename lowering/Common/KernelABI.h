@@ -124,6 +124,19 @@ constexpr int64_t kMinStagedStreams = 3;
 /// 3.60, LSTM 64 1.38 -> 1.27).
 constexpr int64_t kMinStagedUnits = 32;
 
+/// Registers per thread of the tensor-core forward with R fragments in
+/// shared memory (schedule sharedRTiles > 0), which streams h two k-tiles at
+/// a time with one K chain per m-tile: `registerKTiles` k-tiles of R in
+/// registers. Fitted to ptxas -v (sm_90, 768 heads over 16 CTAs, 384
+/// threads, 168 registers) over the example cells: the fewest shared
+/// k-tiles without a spill in either forward were LSTM 13, GRU 14, CIFG-LSTM
+/// 15; a cell with an odd number of recurrent gates (a zero-padded m-tile)
+/// took about 18 registers more than an even one, and two terms of h in
+/// training (Li-GRU) 8 more than the fragments count.
+int64_t estimateStreamedForwardRegisters(int64_t gates, int64_t registerKTiles,
+                                         int64_t numStates, int64_t wxGates,
+                                         int64_t parts);
+
 /// Static shared memory of a cluster's asynchronous exchange of h: one
 /// 8-byte mbarrier per slot of the double-buffered tile (flashrnn-grid-sync).
 constexpr int64_t kAsyncExchangeBarrierBytes = 16;

@@ -60,6 +60,21 @@ struct FlashRNNFuseTimeLoop
                 "flashrnn-fuse-time-loop";
     auto cell = SymbolTable::lookupNearestSymbolFrom<CellOp>(
         sequence, sequence.getCellAttr());
+    // R's fragments in shared memory are k-tiles of a warp's K slice
+    // (threads = 4 U S in the tensor-core forward): at most all of them.
+    if (int64_t shared = schedule.getSharedRTiles()) {
+      int64_t headDim =
+          cast<RankedTensorType>(sequence.getWx().getType()).getDimSize(4);
+      int64_t groups = schedule.getUnitsPerCta() / 8;
+      int64_t slices = groups > 0 ? schedule.getThreads() / (32 * groups) : 0;
+      int64_t sliceTiles = slices > 0 ? headDim / 16 / slices : 0;
+      if (shared > sliceTiles)
+        return sequence.emitOpError()
+               << "has sharedRTiles = " << shared
+               << " but its forward's K slices have " << sliceTiles
+               << " k-tile(s) each (head dimension " << headDim << ", "
+               << slices << " slice(s))";
+    }
     auto backwardSchedule =
         sequence->getAttrOfType<ScheduleAttr>(kBackwardScheduleAttrName);
     func::FuncOp adjoint;

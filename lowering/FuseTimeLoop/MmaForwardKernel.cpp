@@ -27,6 +27,14 @@
 //     top of the time loop with loop-invariant indices; the
 //     cache-recurrent-weights pass hoists them above the loop, so they live
 //     in registers for the whole sequence (ceil(Gr/2) * DH/16 * 4 registers).
+//     With the schedule's sharedRTiles = X, the last X k-tiles of each
+//     warp's slice live in shared memory instead, where a head's R fits
+//     registers and shared memory together but not registers alone (a
+//     768 head over a cluster of 16 CTAs): before the loop each thread
+//     stores those fragments, 16 bytes per m-tile and k-tile, at
+//     [warp][tile][m-tile][lane], and every step it reads its own back (one
+//     conflict-free 16-byte load per fragment; no thread reads another's,
+//     so no barrier).
 //   * h_{t-1} is kept in shared memory in the element type, [slot][row][i]
 //     with rows padded by 8 elements (an odd number of 16-byte units): in
 //     the inference forward the B fragments of two k-tiles are one
@@ -109,6 +117,18 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   const int64_t groups = unitsPerCta / 8;
   const int64_t kSlices = schedule.getThreads() / (32 * groups);
   const int64_t mTiles = (gr + 1) / 2, kTiles = dh / 16 / kSlices;
+  // k-tiles of the warp's slice whose R fragments live in shared memory
+  // (the last ones), and those in registers.
+  const int64_t sharedTiles = schedule.getSharedRTiles();
+  const int64_t registerTiles = kTiles - sharedTiles;
+  assert(sharedTiles >= 0 && sharedTiles <= kTiles &&
+         "sharedRTiles is at most the k-tiles of a slice");
+  // A head over a non-portable cluster (more than 8 CTAs) streams its
+  // matmul: two k-tiles of h at a time, one K chain per m-tile (below), as
+  // the planner's estimate for it assumes (estimateStreamedForwardRegisters).
+  const bool streamed =
+      sharedTiles > 0 ||
+      (schedule.getCluster() && schedule.getCtasPerHead() > 8);
   // The inference forward of a training package shares its schedule and
   // stages only where it has kMinStagedStreams rows per element and step.
   int64_t stagedStreams =
@@ -328,6 +348,45 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
       column.push_back(arith::AddIOp::create(b, loc, sliceStart,
                                              em.cst(16 * kt + 8 * half)));
 
+  // R's fragments of k-tile kt, m-tile mt: its 4 operand registers
+  // (half, gate), the zero pair for a gate past Gr.
+  auto rFragment = [&](int64_t mt, int64_t kt) {
+    SmallVector<Value> regs;
+    for (int64_t half = 0; half < 2; ++half)
+      for (int64_t gate = 2 * mt; gate < 2 * mt + 2; ++gate)
+        regs.push_back(gate < gr ? mma.loadPair(arg("r"),
+                                                {em.cst(gate), head, unit,
+                                                 column[2 * kt + half]})
+                                 : mma.zeroPair());
+    return regs;
+  };
+  // The shared k-tiles' fragments, stored once by their own thread:
+  // [warp][tile][m-tile][lane][4 words], after the ring.
+  Value rShared;
+  if (sharedTiles > 0) {
+    int64_t bytes = e.getIntOrFloatBitWidth() / 8;
+    int64_t offset = hsBytes + partialsBytes +
+                     tileRingBytes(gw, unitsPerCta, kRowsPerTile, bytes);
+    rShared = em.sharedView({schedule.getThreads() / 32, sharedTiles, mTiles,
+                             32, 4},
+                            b.getI32Type(), offset);
+    auto wordsType = VectorType::get({4}, b.getI32Type());
+    for (int64_t st = 0; st < sharedTiles; ++st)
+      for (int64_t mt = 0; mt < mTiles; ++mt) {
+        SmallVector<Value> words;
+        for (Value v : rFragment(mt, registerTiles + st))
+          words.push_back(v.getType().isInteger(32)
+                              ? v
+                              : Value(LLVM::BitcastOp::create(
+                                    b, loc, b.getI32Type(), v)));
+        auto store = vector::StoreOp::create(
+            b, loc, vector::FromElementsOp::create(b, loc, wordsType, words),
+            rShared,
+            ValueRange{pos.warp, em.cst(st), em.cst(mt), lane, em.cst(0)});
+        store.setAlignment(16);
+      }
+  }
+
   auto timeLoop = scf::ForOp::create(b, loc, em.cst(0), steps, em.cst(1),
                                      initial);
   timeLoop->setAttr(kTimeLoopAttrName, b.getUnitAttr());
@@ -352,36 +411,60 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
                   : readInputs(arith::RemUIOp::create(
                         b, loc, t, em.cst(kWxRingSlots)));
 
-    // R's A fragments: [mt][kt][4 registers]. Loop-invariant loads; see the
-    // file comment.
-    SmallVector<Value> rFrag;
-    for (int64_t mt = 0; mt < mTiles; ++mt)
-      for (int64_t kt = 0; kt < kTiles; ++kt)
-        for (int64_t half = 0; half < 2; ++half)
-          for (int64_t gate = 2 * mt; gate < 2 * mt + 2; ++gate)
-            rFrag.push_back(
-                gate < gr ? mma.loadPair(arg("r"), {em.cst(gate), head, unit,
-                                                    column[2 * kt + half]})
-                          : mma.zeroPair());
+    // R's A fragments of m-tile mt and k-tile kt: loop-invariant loads
+    // (registers; see the file comment) or, for the shared k-tiles, the
+    // thread's own copy out of shared memory, here in the step.
+    auto wordsType = VectorType::get({4}, b.getI32Type());
+    auto fragmentAt = [&](int64_t mt, int64_t kt) -> SmallVector<Value> {
+      if (kt < registerTiles)
+        return rFragment(mt, kt);
+      auto load = vector::LoadOp::create(
+          b, loc, wordsType, rShared,
+          ValueRange{pos.warp, em.cst(kt - registerTiles), em.cst(mt), lane,
+                     em.cst(0)});
+      load.setAlignment(16);
+      SmallVector<Value> regs;
+      for (int64_t i = 0; i < 4; ++i) {
+        Value word =
+            vector::ExtractOp::create(b, loc, load, ArrayRef<int64_t>{i});
+        regs.push_back(e.isBF16() ? word
+                                  : Value(LLVM::BitcastOp::create(
+                                        b, loc, mma.pairType(), word)));
+      }
+      return regs;
+    };
 
-    // h_{t-1}'s B fragments: batch row g, inputs 16kt + 2q (+8), per part.
-    // With one part (inference) they come from ldmatrix, one per two
-    // k-tiles instead of four 32-bit loads (mma.ldMatrixPairs).
-    SmallVector<Value> hFrag; // [part][kt][half]
-    if (parts == 1) {
-      int64_t slotBytes =
-          kRowsPerTile * rowStride * (e.getIntOrFloatBitWidth() / 8);
-      Value tile = sharedByteAddress(
-          b, loc, hsBase, arith::MulIOp::create(b, loc, slot,
-                                                em.cst(slotBytes)));
-      hFrag = mma.ldMatrixPairs(tile, lane, sliceColumn, rowStride, kTiles);
-    } else {
+    // h_{t-1}'s B fragments of k-tiles [first, first + count): batch row g,
+    // inputs 16kt + 2q (+8), per part ([part][kt][half]). With one part
+    // (inference) they come from ldmatrix, one per two k-tiles instead of
+    // four 32-bit loads (mma.ldMatrixPairs).
+    // (The tile's address is made where the first fragments are loaded, so
+    // that the kernels without streaming keep their order of operations.)
+    Value hTile;
+    auto hFragments = [&](int64_t first, int64_t count) {
+      if (parts == 1) {
+        if (!hTile) {
+          int64_t slotBytes =
+              kRowsPerTile * rowStride * (e.getIntOrFloatBitWidth() / 8);
+          hTile = sharedByteAddress(
+              b, loc, hsBase,
+              arith::MulIOp::create(b, loc, slot, em.cst(slotBytes)));
+        }
+        return mma.ldMatrixPairs(
+            hTile, lane,
+            first ? Value(arith::AddIOp::create(b, loc, sliceColumn,
+                                                em.cst(16 * first)))
+                  : sliceColumn,
+            rowStride, count);
+      }
+      SmallVector<Value> frags;
       for (int64_t part = 0; part < parts; ++part)
-        for (int64_t kt = 0; kt < kTiles; ++kt)
+        for (int64_t kt = first; kt < first + count; ++kt)
           for (int64_t half = 0; half < 2; ++half)
-            hFrag.push_back(mma.loadPair(
+            frags.push_back(mma.loadPair(
                 hs, {slot, g, em.cst(part), column[2 * kt + half]}));
-    }
+      return frags;
+    };
 
     // foldedInput[gate * 2 + element]: the start value of a folded gate's
     // first accumulator (its carried input, or its bias alone), or null.
@@ -393,30 +476,74 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
                                  : inputBias[k];
 
     // The matmul: per m-tile and part two independent K chains (even and
-    // odd k-tiles), summed at the end.
-    SmallVector<Value> recurrentOf(2 * mTiles * 2); // [gate * 2 + element]
-    int64_t chains = kTiles > 1 ? 2 * parts : parts;
-    for (int64_t mt = 0; mt < mTiles; ++mt) {
-      SmallVector<SmallVector<Value>> acc(
-          chains, SmallVector<Value>(4, em.cstF32(0.0)));
+    // odd k-tiles), summed at the end. acc[mt][chain][i]. Streamed, one
+    // chain per m-tile and part: the m-tiles' chains already interleave
+    // (below), and the second's accumulators were the registers LSTM 768's
+    // training forward spilled over 16 CTAs.
+    int64_t chains = kTiles > 1 && !streamed ? 2 * parts : parts;
+    SmallVector<SmallVector<SmallVector<Value>>> acc(mTiles);
+    auto startAccumulators = [&](int64_t mt) {
+      acc[mt].assign(chains, SmallVector<Value>(4, em.cstF32(0.0)));
       // d0, d1: gate 2mt, elements 0, 1; d2, d3: gate 2mt + 1.
       for (int64_t i = 0; i < 4; ++i)
         if (Value start = foldedInput[(2 * mt + i / 2) * 2 + i % 2])
-          acc[0][i] = start;
-      for (int64_t part = 0; part < parts; ++part)
-        for (int64_t kt = 0; kt < kTiles; ++kt) {
-          ArrayRef<Value> a(&rFrag[(mt * kTiles + kt) * 4], 4);
-          ArrayRef<Value> bf(&hFrag[(part * kTiles + kt) * 2], 2);
-          int64_t chain = (chains / parts) * part + (kTiles > 1 ? kt % 2 : 0);
-          acc[chain] = mma.mma(a, bf, acc[chain]);
-        }
+          acc[mt][0][i] = start;
+    };
+    SmallVector<Value> recurrentOf(2 * mTiles * 2); // [gate * 2 + element]
+    auto sumChains = [&](int64_t mt) {
       for (int64_t i = 0; i < 4; ++i) {
-        Value sum = acc[0][i];
+        Value sum = acc[mt][0][i];
         for (int64_t c = 1; c < chains; ++c)
-          sum = arith::AddFOp::create(b, loc, sum, acc[c][i]);
+          sum = arith::AddFOp::create(b, loc, sum, acc[mt][c][i]);
         // d0, d1: gate 2mt, elements 0, 1; d2, d3: gate 2mt + 1.
         recurrentOf[(2 * mt + i / 2) * 2 + i % 2] = sum;
       }
+    };
+    auto chainOf = [&](int64_t part, int64_t kt) {
+      return (chains / parts) * part + (chains > parts ? kt % 2 : 0);
+    };
+    if (!streamed) {
+      // All fragments first, then m-tile by m-tile.
+      SmallVector<Value> rFrag; // [mt][kt][4]
+      for (int64_t mt = 0; mt < mTiles; ++mt)
+        for (int64_t kt = 0; kt < kTiles; ++kt)
+          llvm::append_range(rFrag, fragmentAt(mt, kt));
+      SmallVector<Value> hFrag = hFragments(0, kTiles);
+      for (int64_t mt = 0; mt < mTiles; ++mt) {
+        startAccumulators(mt);
+        for (int64_t part = 0; part < parts; ++part)
+          for (int64_t kt = 0; kt < kTiles; ++kt) {
+            ArrayRef<Value> a(&rFrag[(mt * kTiles + kt) * 4], 4);
+            ArrayRef<Value> bf(&hFrag[(part * kTiles + kt) * 2], 2);
+            int64_t chain = chainOf(part, kt);
+            acc[mt][chain] = mma.mma(a, bf, acc[mt][chain]);
+          }
+        sumChains(mt);
+      }
+    } else {
+      // Streamed (fragments in shared memory, or a non-portable cluster):
+      // the registers are short: two k-tiles of h at a time, each
+      // multiplied into every m-tile before the next two are loaded, so
+      // that only their fragments are live (all of h's at once, with the
+      // shared ones in flight, spilled: LSTM 768 over 16 CTAs, 384 threads,
+      // 52 bytes at 168 registers).
+      for (int64_t mt = 0; mt < mTiles; ++mt)
+        startAccumulators(mt);
+      for (int64_t first = 0; first < kTiles; first += 2) {
+        int64_t count = std::min<int64_t>(2, kTiles - first);
+        SmallVector<Value> hFrag = hFragments(first, count);
+        for (int64_t kt = first; kt < first + count; ++kt)
+          for (int64_t mt = 0; mt < mTiles; ++mt) {
+            SmallVector<Value> a = fragmentAt(mt, kt);
+            for (int64_t part = 0; part < parts; ++part) {
+              ArrayRef<Value> bf(&hFrag[(part * count + kt - first) * 2], 2);
+              int64_t chain = chainOf(part, kt);
+              acc[mt][chain] = mma.mma(a, bf, acc[mt][chain]);
+            }
+          }
+      }
+      for (int64_t mt = 0; mt < mTiles; ++mt)
+        sumChains(mt);
     }
 
     // Step t + 1's inputs out of the ring (complete and visible since the

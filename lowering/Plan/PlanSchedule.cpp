@@ -140,7 +140,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                                  /*stagedStores=*/false,
                                  /*recurrentParts=*/2, /*rowSplit=*/1,
                                  /*taggedExchange=*/false,
-                                 /*asyncExchange=*/false);
+                                 /*asyncExchange=*/false,
+                                 /*sharedRTiles=*/0);
       }
     }
     return std::nullopt;
@@ -192,7 +193,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
   ScheduleAttr makeMmaSchedule(MLIRContext *ctx, const MmaSplit &split,
                                int64_t shared, bool inCluster, bool staged,
                                int64_t recurrentParts, int64_t rowSplit = 1,
-                               bool tagged = false, bool async = false) {
+                               bool tagged = false, bool async = false,
+                               int64_t sharedRTiles = 0) {
     Builder b(ctx);
     return ScheduleAttr::get(ctx, b.getStringAttr(chip), split.ctas,
                              split.units, kMmaBatchTile,
@@ -201,7 +203,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                              split.ctas > 1 && !inCluster, shared, inCluster,
                              staged, recurrentParts, rowSplit,
                              tagged && split.ctas > 1 && !inCluster,
-                             async && inCluster);
+                             async && inCluster, sharedRTiles);
   }
 
   /// The element-type terms of h in the training forward's matmul: the
@@ -247,25 +249,49 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     int64_t parts = training ? hParts : 1;
     int64_t kTiles = dh / 16;
     int64_t bytes = elementBytes(elementType);
-    auto accept = [&](const MmaSplit &split) -> std::optional<ScheduleAttr> {
-      int64_t registers = estimateMmaForwardRegisters(
-          gates, kTiles / split.slices, numStates, wxGates, parts);
+    // A split with the last `sharedTiles` k-tiles of every slice in shared
+    // memory (0: all in registers), as one cluster of up to 16 CTAs where
+    // `largeCluster`.
+    auto acceptShared = [&](const MmaSplit &split, int64_t sharedTiles,
+                            bool largeCluster) -> std::optional<ScheduleAttr> {
+      int64_t registerKTiles = kTiles / split.slices - sharedTiles;
+      int64_t registers =
+          largeCluster
+              ? estimateStreamedForwardRegisters(gates, registerKTiles,
+                                                 numStates, wxGates, parts)
+              : estimateMmaForwardRegisters(gates, registerKTiles, numStates,
+                                            wxGates, parts);
       // The whole file, not registerBudget's per-partition bound: the
       // estimate's slack carries Li-GRU 768's 288 threads (estimated over
       // 168, ptxas takes 150 without spilling); the exact bound would move it
-      // to another, unmeasured split.
-      if (registers > std::min<int64_t>(kMaxRegistersPerThread,
-                                        limits.registersPerSM /
-                                            split.threads))
+      // to another, unmeasured split. Fragments in shared memory, a new
+      // schedule, take the exact bound.
+      int64_t budget =
+          largeCluster
+              ? registerBudget(split.threads)
+              : std::min<int64_t>(kMaxRegistersPerThread,
+                                  limits.registersPerSM / split.threads);
+      // A forced count of shared k-tiles (forward-shared-r-tiles, for
+      // measurement) skips the estimate: ptxas -v then says what fits.
+      if (registers > budget && !(largeCluster && forwardSharedRTiles >= 0))
         return std::nullopt;
       // h, double-buffered: one part per row padded by 8 (inference),
       // or two parts padded by 4 each (training); the larger serves
       // both kernels. Then the slices' partial sums.
+      // (In a large cluster, where shared memory is short, only the layout
+      // the kernels use: two parts only where the training forward has
+      // them. Elsewhere the larger, as measured.)
       int64_t shared =
-          2 * kMmaBatchTile * std::max(dh + 8, 2 * (dh + 4)) * bytes;
+          2 * kMmaBatchTile *
+          (largeCluster && parts == 1 ? dh + 8
+                                      : std::max(dh + 8, 2 * (dh + 4))) *
+          bytes;
       shared += mmaForwardPartialsBytes(split.slices, split.units, gates);
       // The ring of the next steps' Wx tiles.
       shared += tileRingBytes(wxGates, split.units, kMmaBatchTile, bytes);
+      // The fragments kept in shared memory: 16 bytes per thread, m-tile
+      // and shared k-tile.
+      shared += split.threads * sharedTiles * ((gates + 1) / 2) * 16;
       if (shared > limits.maxSharedBytesPerBlock)
         return std::nullopt;
       // The stage of the per-step output rows, at the end: the
@@ -304,17 +330,87 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
       // In a cluster, h through st.async and an mbarrier per slot where
       // asked for; the two mbarriers are static shared memory beside the
       // dynamic bytes, which the launch's opt-in maximum covers together.
-      bool inCluster = clusterAllowed(split);
+      bool inCluster = largeCluster || clusterAllowed(split);
       bool async = inCluster && clusterExchange == "async" &&
                    shared + kAsyncExchangeBarrierBytes <=
                        limits.maxSharedBytesPerBlock;
       return makeMmaSchedule(ctx, split, shared, inCluster, stage,
                              training ? hParts : 2, /*rowSplit=*/1, tagged,
-                             async);
+                             async, sharedTiles);
+    };
+    auto accept = [&](const MmaSplit &split) {
+      return acceptShared(split, 0, /*largeCluster=*/false);
+    };
+    // Where R in registers alone needs more CTAs than a portable cluster
+    // has: on sm_90 one non-portable cluster of 9 to maxClusterCtas CTAs
+    // (the most that divide the head: the least R and matmul per SM), R
+    // split between registers and shared memory. Per CTA count, the split
+    // into slices that keeps the fewest k-tiles in shared memory (the
+    // fewest bytes read from it per step), then the fewest slices; per
+    // slice count, the fewest shared k-tiles that fit.
+    auto largeCluster = [&]() -> std::optional<ScheduleAttr> {
+      if (!clusters || chip < std::string("sm_90") ||
+          maxClusterCtas <= kMaxClusterCtas)
+        return std::nullopt;
+      for (int64_t ctas = std::min<int64_t>(maxClusterCtas, limits.numSMs);
+           ctas > kMaxClusterCtas; --ctas) {
+        if (dh % (8 * ctas) != 0)
+          continue;
+        int64_t units = dh / ctas;
+        std::optional<ScheduleAttr> best;
+        int64_t bestBytes = 0;
+        // At least two slices: the estimate is fitted at 384 threads (168
+        // registers); at one slice and 255 registers ptxas spilled where it
+        // said the fragments fit (GRU, CIFG-LSTM 768: 60 bytes).
+        constexpr int64_t kLargeClusterMinSlices = 2;
+        for (int64_t slices =
+                 std::max<int64_t>(forwardKSlices, kLargeClusterMinSlices);
+             slices <= kTiles; ++slices) {
+          if (kTiles % slices != 0)
+            continue;
+          int64_t threads = 4 * units * slices;
+          if (threads > limits.maxThreadsPerBlock)
+            break;
+          MmaSplit split{ctas, units, slices, threads};
+          int64_t firstTiles = std::max<int64_t>(forwardSharedRTiles, 0);
+          int64_t lastTiles = forwardSharedRTiles >= 0
+                                  ? std::min<int64_t>(forwardSharedRTiles,
+                                                      kTiles / slices)
+                                  : kTiles / slices;
+          for (int64_t tiles = firstTiles; tiles <= lastTiles; ++tiles) {
+            std::optional<ScheduleAttr> schedule =
+                acceptShared(split, tiles, /*largeCluster=*/true);
+            if (!schedule)
+              continue;
+            int64_t sharedR = threads * tiles * ((gates + 1) / 2) * 16;
+            // Every step reads the shared fragments back: past
+            // kMaxStreamedSharedRBytes per CTA that costs more than the grid
+            // barrier it saves (H200, B = 16: LSTM 640 with 92 KiB 2.23 ->
+            // 1.97 ms, but LSTM 768 with 160 KiB 2.30 -> 2.41 and GRU 768
+            // with 180 KiB 2.29 -> 2.45; R all in registers, Elman 768
+            // 2.25 -> 1.56; docs/PERFORMANCE.md, fourteenth session). A
+            // forced count (forward-shared-r-tiles) is taken as it is.
+            constexpr int64_t kMaxStreamedSharedRBytes = 96 * 1024;
+            if (sharedR > kMaxStreamedSharedRBytes && forwardSharedRTiles < 0)
+              break;
+            if (!best || sharedR < bestBytes) {
+              best = schedule;
+              bestBytes = sharedR;
+            }
+            break;
+          }
+        }
+        if (best)
+          return best;
+      }
+      return std::nullopt;
     };
     std::optional<ScheduleAttr> fewest =
         searchMmaSplits(limits, dh, /*groupUnits=*/8, kTiles,
                         /*threadsPerUnit=*/4, forwardKSlices, accept);
+    if (fewest && fewest->getGridBarrier())
+      if (std::optional<ScheduleAttr> cluster = largeCluster())
+        return cluster;
     // A head over the grid barrier: with the same CTAs, the fewest slices
     // that give at least kMinGridThreads threads where they fit. After the
     // barrier every thread copies its share of the tile's h rows out of L2;

@@ -58,6 +58,12 @@ static_assert(int(kAttrMaxSharedMemoryPerBlockOptin) ==
 static_assert(int(kFuncAttrMaxDynamicSharedSizeBytes) ==
                   int(CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES),
               "MAX_DYNAMIC_SHARED_SIZE_BYTES");
+static_assert(int(kFuncAttrRequiredClusterWidth) ==
+                  int(CU_FUNC_ATTRIBUTE_REQUIRED_CLUSTER_WIDTH),
+              "REQUIRED_CLUSTER_WIDTH");
+static_assert(int(kFuncAttrNonPortableClusterSizeAllowed) ==
+                  int(CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED),
+              "NON_PORTABLE_CLUSTER_SIZE_ALLOWED");
 static_assert(int(kJitInfoLogBuffer) == int(CU_JIT_INFO_LOG_BUFFER),
               "JIT option");
 static_assert(int(kJitInfoLogBufferSizeBytes) ==
@@ -134,6 +140,7 @@ bool Driver::load(std::string &why) {
       {slotOf(f.moduleGetFunction), {"cuModuleGetFunction"}},
       {slotOf(f.moduleUnload), {"cuModuleUnload"}},
       {slotOf(f.funcSetAttribute), {"cuFuncSetAttribute"}},
+      {slotOf(f.funcGetAttribute), {"cuFuncGetAttribute"}},
       {slotOf(f.occupancyMaxActiveBlocksPerMultiprocessor),
        {"cuOccupancyMaxActiveBlocksPerMultiprocessor"}},
       {slotOf(f.memAlloc), {"cuMemAlloc_v2"}},

@@ -59,7 +59,14 @@ enum DeviceAttribute : int {
 // CUfunction_attribute values.
 enum FunctionAttribute : int {
   kFuncAttrMaxDynamicSharedSizeBytes = 8, // MAX_DYNAMIC_SHARED_SIZE_BYTES
+  kFuncAttrRequiredClusterWidth = 11,     // REQUIRED_CLUSTER_WIDTH
+  kFuncAttrNonPortableClusterSizeAllowed =
+      14, // NON_PORTABLE_CLUSTER_SIZE_ALLOWED
 };
+
+/// The largest thread-block cluster every sm_90 launch may have; larger
+/// ones (up to 16 on H100/H200) need the function's opt-in.
+constexpr int kPortableClusterCtas = 8;
 
 // CUjit_option values (cuModuleLoadDataEx).
 enum JitOption : int {
@@ -95,6 +102,8 @@ struct DriverApi {
   CuResult (*moduleUnload)(CuModule module) = nullptr;
   CuResult (*funcSetAttribute)(CuFunction function, int attribute,
                                int value) = nullptr;
+  CuResult (*funcGetAttribute)(int *value, int attribute,
+                               CuFunction function) = nullptr;
   CuResult (*occupancyMaxActiveBlocksPerMultiprocessor)(
       int *numBlocks, CuFunction function, int blockSize,
       size_t dynamicSharedBytes) = nullptr;

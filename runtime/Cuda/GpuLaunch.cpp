@@ -202,6 +202,25 @@ PreparedKernel::PreparedKernel(const Driver &drv, ModuleCache &modules,
                   std::to_string(k.dynamicSharedBytes) + " for " + k.entry +
                   ")");
 
+  // A kernel compiled as a thread-block cluster of more than 8 CTAs (PTX
+  // .reqnctapercluster; the planner's non-portable clusters, sm_90) launches
+  // only after it opts in to non-portable cluster sizes.
+  int clusterWidth = 0;
+  drv.check(api.funcGetAttribute(&clusterWidth, kFuncAttrRequiredClusterWidth,
+                                 fn),
+            "cuFuncGetAttribute", " (REQUIRED_CLUSTER_WIDTH of " + k.entry + ")");
+  if (clusterWidth > kPortableClusterCtas) {
+    CuResult rc =
+        api.funcSetAttribute(fn, kFuncAttrNonPortableClusterSizeAllowed, 1);
+    if (rc != kCudaSuccess)
+      drv.check(rc, "cuFuncSetAttribute",
+                " (NON_PORTABLE_CLUSTER_SIZE_ALLOWED for " + k.entry +
+                    ", a cluster of " + std::to_string(clusterWidth) +
+                    " CTAs: more than the portable 8 need an sm_90 device "
+                    "that allows them; recompile with --max-cluster-ctas 8)");
+    rep.clusterCtas = clusterWidth;
+  }
+
   if (!k.hasSchedule) {
     // One launch over the whole batch: the kernel loops over it itself.
     rep.launches = {LaunchChunk{0, 1}};

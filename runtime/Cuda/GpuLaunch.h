@@ -62,6 +62,7 @@ struct KernelLaunchReport {
   int64_t dynamicSharedBytes = 0;
   bool cooperative = false;
   int64_t residentCtas = 0;          // cooperative only: blocks/SM x SMs
+  int64_t clusterCtas = 0; // a non-portable cluster's CTAs (opted in), or 0
   std::vector<LaunchChunk> launches; // one pass
 };
 

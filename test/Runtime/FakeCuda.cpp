@@ -66,6 +66,7 @@ struct FakeModule {
 };
 struct FakeFunction {
   std::string name;
+  int clusterWidth = 0; // the entry's .reqnctapercluster x, or 0
 };
 
 /// A memref descriptor read from the parameter list.
@@ -436,7 +437,25 @@ Result cuModuleLoadDataEx(void **module, const void *image, unsigned n,
 Result cuModuleGetFunction(void **f, void *module, const char *name) {
   if (static_cast<FakeModule *>(module)->ptx.find(name) == std::string::npos)
     return kNotFound;
-  *f = new FakeFunction{name};
+  // The entry's cluster shape, as ptxas would record it: the first
+  // ".reqnctapercluster X" after ".entry NAME" and before the next entry.
+  const std::string &ptx = static_cast<FakeModule *>(module)->ptx;
+  int width = 0;
+  size_t at = ptx.find(std::string(".entry ") + name);
+  if (at != std::string::npos) {
+    size_t next = ptx.find(".entry ", at + 1);
+    size_t cluster = ptx.find(".reqnctapercluster ", at);
+    if (cluster != std::string::npos && cluster < next)
+      width = std::atoi(ptx.c_str() + cluster + 19);
+  }
+  *f = new FakeFunction{name, width};
+  return kSuccess;
+}
+Result cuFuncGetAttribute(int *value, int attribute, void *f) {
+  constexpr int kRequiredClusterWidth = 11;
+  *value = attribute == kRequiredClusterWidth
+               ? static_cast<FakeFunction *>(f)->clusterWidth
+               : 0;
   return kSuccess;
 }
 Result cuModuleUnload(void *module) {
@@ -446,6 +465,10 @@ Result cuModuleUnload(void *module) {
 Result cuFuncSetAttribute(void *, int attribute, int value) {
   std::fprintf(stderr, "fake-cuda: set function attribute %d = %d\n",
                attribute, value);
+  // FAKE_CUDA_PORTABLE_CLUSTERS_ONLY: a device without non-portable
+  // cluster sizes (NON_PORTABLE_CLUSTER_SIZE_ALLOWED = 14).
+  if (attribute == 14 && env("FAKE_CUDA_PORTABLE_CLUSTERS_ONLY", 0))
+    return kInvalidValue;
   return kSuccess;
 }
 Result cuOccupancyMaxActiveBlocksPerMultiprocessor(int *n, void *, int,

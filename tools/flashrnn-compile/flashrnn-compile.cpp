@@ -94,6 +94,19 @@ static cl::opt<std::string> clusterExchange(
              "whose bytes complete on the receiver's mbarrier)"),
     cl::value_desc("barrier|async"), cl::init("async"),
     cl::cat(compileOptions));
+static cl::opt<int64_t> maxClusterCtas(
+    "max-cluster-ctas",
+    cl::desc("on sm_90, the most CTAs of a non-portable thread-block cluster "
+             "for a tensor-core forward head that does not fit 8 CTAs with R "
+             "in registers (R is then split between registers and shared "
+             "memory); 8 turns such clusters off"),
+    cl::value_desc("N"), cl::init(16), cl::cat(compileOptions));
+static cl::opt<int64_t> forwardSharedRTiles(
+    "forward-shared-r-tiles",
+    cl::desc("in such a cluster's forward, keep this many k-tiles of each K "
+             "slice's R in shared memory, bypassing the register estimate "
+             "(for measurement with ptxas -v; default: the planner's choice)"),
+    cl::value_desc("N"), cl::init(-1), cl::cat(compileOptions));
 static cl::opt<bool> noStagedStores(
     "no-staged-stores",
     cl::desc("store the tensor-core kernels' per-step outputs straight from "
@@ -302,6 +315,8 @@ int main(int argc, char **argv) {
     options.clusters = !noClusters;
     options.taggedExchange = taggedExchange;
     options.clusterExchange = clusterExchange;
+    options.maxClusterCtas = maxClusterCtas;
+    options.forwardSharedRTiles = forwardSharedRTiles;
     options.stagedStores = !noStagedStores;
     options.forwardKSlices = forwardKSlices;
     options.backwardKSlices = backwardKSlices;

@@ -386,6 +386,10 @@ void printKernel(const cuda::KernelLaunchReport &k) {
   if (k.cooperative)
     std::printf("gpu: co-residency: %lld CTAs fit at once\n",
                 (long long)k.residentCtas);
+  if (k.clusterCtas)
+    std::printf("gpu: thread-block clusters of %lld CTAs (non-portable, "
+                "opted in)\n",
+                (long long)k.clusterCtas);
 }
 
 /// Picks the backend for --device and prints which, and why. The package's
