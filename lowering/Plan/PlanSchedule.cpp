@@ -385,8 +385,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
             int64_t sharedR = threads * tiles * ((gates + 1) / 2) * 16;
             // Every step reads the shared fragments back: past
             // kMaxStreamedSharedRBytes per CTA that costs more than the grid
-            // barrier it saves (H200, B = 16: LSTM 640 with 92 KiB 2.23 ->
-            // 1.97 ms, but LSTM 768 with 160 KiB 2.30 -> 2.41 and GRU 768
+            // barrier it saves (H200, B = 16: LSTM 640 with 90 KiB 2.23 ->
+            // 1.97 ms, but LSTM 768 with 156 KiB 2.30 -> 2.41 and GRU 768
             // with 180 KiB 2.29 -> 2.45; R all in registers, Elman 768
             // 2.25 -> 1.56; docs/PERFORMANCE.md, fourteenth session). A
             // forced count (forward-shared-r-tiles) is taken as it is.

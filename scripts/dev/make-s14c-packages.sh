@@ -17,4 +17,8 @@ for spec in ligru:768 janet:768 slstm:512 slstm:384 gru:512 cifg_lstm:512 \
   $C examples/$c.mlir -q --head-dim $dh --max-cluster-ctas 8 \
     -o $P/b-$c-bf16-dh$dh
 done
+# racecheck of the asynchronous exchange (its mbarriers' initialisation
+# behind a block barrier since s14a's warnings), 4 and 16 CTAs.
+$C examples/lstm.mlir -q --head-dim 256 -o $P/lstm-bf16-dh256
+$C examples/elman.mlir -q --head-dim 768 -o $P/elman-bf16-dh768
 ls $P | wc -l; du -sh $P

@@ -13,7 +13,7 @@
 // streamed estimate (8 per register k-tile + 80) keeps 11 in registers, so
 // 9 go to shared memory: 320 x 9 x 2 m-tiles x 16 B = 92160 bytes, after h
 // (2 x 8 x 648 x 2 = 20736), the slices' partial sums (10240) and the Wx
-// ring (10752): 133888. LSTM 768 would need 13 shared k-tiles (160 KiB): it
+// ring (10752): 133888. LSTM 768 would need 13 shared k-tiles (156 KiB): it
 // keeps the grid barrier over 48 CTAs (measured faster at B = 16), unless the
 // count is forced. With max-cluster-ctas=8, clusters=false or on sm_80: the
 // grid barrier (40 CTAs for 640).
