@@ -137,6 +137,12 @@ int64_t estimateStreamedForwardRegisters(int64_t gates, int64_t registerKTiles,
                                          int64_t numStates, int64_t wxGates,
                                          int64_t parts);
 
+/// The largest thread-block cluster every sm_90 launch may have; a kernel
+/// of more CTAs per cluster (up to 16 on H100/H200) is "non-portable": the
+/// runtime opts it in, and its forward streams the matmul
+/// (MmaForwardKernel.cpp).
+constexpr int64_t kPortableClusterCtas = 8;
+
 /// Static shared memory of a cluster's asynchronous exchange of h: one
 /// 8-byte mbarrier per slot of the double-buffered tile (flashrnn-grid-sync).
 constexpr int64_t kAsyncExchangeBarrierBytes = 16;

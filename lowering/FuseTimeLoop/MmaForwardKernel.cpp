@@ -47,6 +47,11 @@
 //     gate that is not split (Wx + b) starts its first accumulator.
 //   * The K chain of each m-tile is split over two accumulators (even and
 //     odd k-tiles) to halve the dependent chain of mma.sync latencies.
+//     Except where the matmul is streamed (R's fragments partly in shared
+//     memory, or a head over a non-portable cluster of more than 8 CTAs):
+//     there h comes two k-tiles at a time, each multiplied into every
+//     m-tile before the next two, with one chain per m-tile, so that few of
+//     h's fragments and accumulators are live at once.
 //   * Wx goes through a ring of kWxRingSlots steps of the CTA's Wx tile in
 //     shared memory (TileRing.h): every step the CTA's threads copy the tile of
 //     a step 3 or 4 ahead with cp.async (16 bytes, 8 units of one gate and
@@ -128,7 +133,8 @@ gpu::GPUFuncOp mlir::flashrnn::buildMmaForwardKernel(gpu::GPUModuleOp module,
   // the planner's estimate for it assumes (estimateStreamedForwardRegisters).
   const bool streamed =
       sharedTiles > 0 ||
-      (schedule.getCluster() && schedule.getCtasPerHead() > 8);
+      (schedule.getCluster() &&
+       schedule.getCtasPerHead() > kPortableClusterCtas);
   // The inference forward of a training package shares its schedule and
   // stages only where it has kMinStagedStreams rows per element and step.
   int64_t stagedStreams =

@@ -35,7 +35,7 @@ namespace {
 constexpr int64_t kMmaBatchTile = 8;
 /// The largest thread-block cluster every sm_90 launch may have (larger ones
 /// are "non-portable" and need an opt-in).
-constexpr int64_t kMaxClusterCtas = 8;
+constexpr int64_t kMaxClusterCtas = kPortableClusterCtas;
 /// The most registers a thread can have (PTX ISA, all sm_80+ chips).
 constexpr int64_t kMaxRegistersPerThread = 255;
 
