@@ -209,7 +209,11 @@ static std::string describeSchedule(ScheduleAttr s, bool forward,
                                     bool training) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  if (s.getRPlacement() == "registers")
+  if (s.getRPlacement() == "registers" && s.getSharedRTiles() > 0)
+    os << "tensor cores (mma.sync), R in registers but the last "
+       << s.getSharedRTiles()
+       << " k-tile(s) of each K slice, which are in shared memory";
+  else if (s.getRPlacement() == "registers")
     os << "tensor cores (mma.sync), R in registers";
   else if (s.getRPlacement() == "global")
     os << "scalar FMA matmul, R read from global memory every step (slow)";
@@ -218,12 +222,17 @@ static std::string describeSchedule(ScheduleAttr s, bool forward,
   os << "; " << s.getCtasPerHead() << " CTA(s) of " << s.getThreads()
      << " threads per head and " << s.getBatchTile() << " batch rows, "
      << s.getSharedBytes() << " B shared; "
-     << (s.getCluster()       ? "one thread-block cluster per head "
-                                "(distributed shared memory), a cluster "
-                                "barrier"
-         : s.getGridBarrier() ? "a grid barrier"
-                              : "a block barrier")
-     << " per step";
+     << (s.getCluster() && s.getCtasPerHead() > 8
+             ? "one non-portable thread-block cluster per head "
+             : s.getCluster() ? "one thread-block cluster per head "
+                              : "")
+     << (s.getCluster() && s.getAsyncExchange()
+             ? "(distributed shared memory), h by st.async completing on an "
+               "mbarrier per slot, no cluster barrier per step"
+         : s.getCluster()     ? "(distributed shared memory), a cluster "
+                                "barrier per step"
+         : s.getGridBarrier() ? "a grid barrier per step"
+                              : "a block barrier per step");
   if (s.getStagedStores())
     os << "; per-step outputs staged in shared memory, stored as 16-byte "
           "runs"
