@@ -53,7 +53,8 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
     two (row, unit) elements per thread, in the backward 2 * unitsPerCta * S,
     four, where S warps share the K dimension of each group of units (8 in
     the forward, 16 in the backward). `cluster` (sm_90, tensor-core forward,
-    at most 8 CTAs per head): the CTAs of a head form one thread-block
+    at most 8 CTAs per head, or up to 16 as a non-portable cluster that the
+    runtime opts in to): the CTAs of a head form one thread-block
     cluster and exchange h through distributed shared memory around a
     cluster barrier instead of the grid barrier (gridBarrier is then false). `gridBarrier` says whether the CTAs of a head
     meet at a grid barrier every step (ctasPerHead > 1); `sharedBytes` is the

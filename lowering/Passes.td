@@ -56,7 +56,9 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
            "use the tensor-core forward (R in registers) where it fits">,
     Option<"clusters", "clusters", "bool", /*default=*/"true",
            "on sm_90, run a tensor-core forward head split over at most 8 "
-           "CTAs as one thread-block cluster (distributed shared memory)">,
+           "CTAs as one thread-block cluster (distributed shared memory), "
+           "and one that needs more as a non-portable cluster of up to "
+           "max-cluster-ctas where it pays">,
     Option<"taggedExchange", "tagged-exchange", "bool", /*default=*/"false",
            "in tensor-core forwards split over CTAs with a grid barrier, "
            "exchange each step's h as tagged words that the readers poll (no "

@@ -6,7 +6,10 @@
 // m16n8k16 mma (bf16, f16) and DH is a multiple of 16: a head in one CTA
 // where its fragments fit the per-thread register budget, else spread over
 // the fewest CTAs (a grid barrier per step) and warps that share the K
-// dimension. Otherwise the scalar schedule: every CTA owns all gates of a slice of U hidden units of
+// dimension; on sm_90 at most 8 CTAs form one thread-block cluster, and a
+// forward head that needs more can be one non-portable cluster of up to 16
+// with R split between registers and shared memory (see largeCluster in
+// findMmaSchedule). Otherwise the scalar schedule: every CTA owns all gates of a slice of U hidden units of
 // one head for a tile of batch rows, so the cell math needs no exchange;
 // only h crosses CTAs. The smallest number of CTAs per head whose slice of
 // R, plus the double-buffered h tile, fits the shared memory of one block
