@@ -93,6 +93,67 @@ void ifMasked(OpBuilder &b, Location loc, Value mask,
   });
 }
 
+/// Item e = tid + m * threads of `count` items, for every round m: `body`
+/// runs once per item of the thread, behind a guard only in a last,
+/// partial round.
+void forEachThreadItem(OpBuilder &b, Location loc, Value tid, int64_t threads,
+                       int64_t count,
+                       function_ref<void(OpBuilder &, Location, Value)> body) {
+  for (int64_t m = 0; m * threads < count; ++m) {
+    Value e = arith::AddIOp::create(
+        b, loc, tid, arith::ConstantIndexOp::create(b, loc, m * threads));
+    if ((m + 1) * threads <= count) {
+      body(b, loc, e);
+      continue;
+    }
+    Value inRange = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ult, e,
+        arith::ConstantIndexOp::create(b, loc, count));
+    scf::IfOp::create(b, loc, inRange, [&](OpBuilder &nb, Location l) {
+      body(nb, l, e);
+      scf::YieldOp::create(nb, l);
+    });
+  }
+}
+
+/// The byte offset of element `idx` in `op`'s buffer (static strides).
+Value bufferByteOffset(OpBuilder &b, Location loc, ExchangeOp op,
+                       ValueRange idx) {
+  auto bufferType = cast<MemRefType>(op.getBuffer().getType());
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value linear = c(0);
+  for (auto [i, stride] :
+       llvm::enumerate(bufferType.getStridesAndOffset().first)) {
+    Value term = arith::MulIOp::create(b, loc, idx[i], c(stride));
+    linear = arith::AddIOp::create(b, loc, linear, term);
+  }
+  Value elementBytes =
+      c(bufferType.getElementType().getIntOrFloatBitWidth() / 8);
+  return arith::MulIOp::create(b, loc, linear, elementBytes);
+}
+
+/// The indices of term `p` (index) of tile row `r` at `unit` in the tile
+/// layout's buffer: [slot, r / rows, (r % rows) * parts + p, unit] (rank 4)
+/// or [slot, r / rows, unit].
+SmallVector<Value> tileTermIndex(OpBuilder &b, Location loc, ExchangeOp op,
+                                 Value r, Value p, Value unit) {
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  int64_t rows = op.getRows(), parts = op.getParts();
+  SmallVector<Value> idx = {op.getSlot(),
+                            arith::DivUIOp::create(b, loc, r, c(rows))};
+  if (cast<MemRefType>(op.getBuffer().getType()).getRank() == 4) {
+    Value inGroup = arith::RemUIOp::create(b, loc, r, c(rows));
+    Value first = arith::MulIOp::create(b, loc, inGroup, c(parts));
+    idx.push_back(arith::AddIOp::create(b, loc, first, p));
+  }
+  idx.push_back(unit);
+  return idx;
+}
+
 void lowerWithinCta(ExchangeOp op) {
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -121,28 +182,16 @@ void lowerTileInCluster(ExchangeOp op, ScheduleAttr schedule) {
   auto bufferType = cast<MemRefType>(op.getBuffer().getType());
   Type element = bufferType.getElementType();
   int64_t parts = op.getParts();
-  int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
   ifMasked(b, loc, op.getMask(), [&](OpBuilder &nb, Location l) {
     Value base = sharedBaseAddress(nb, l, op.getBuffer());
-    auto strides = bufferType.getStridesAndOffset().first;
     for (auto [k, v] : llvm::enumerate(op.getValues()))
       for (auto [p, term] :
            llvm::enumerate(splitTerms(nb, l, v, element, parts))) {
         SmallVector<Value> idx = elementIndex(nb, l, op, op.getSlot(),
                                               op.getRow(), op.getUnit(),
                                               k * parts + p);
-        Value linear = arith::ConstantIndexOp::create(nb, l, 0);
-        for (auto [i, stride] : llvm::enumerate(strides))
-          linear = arith::AddIOp::create(
-              nb, l, linear,
-              arith::MulIOp::create(
-                  nb, l, idx[i],
-                  arith::ConstantIndexOp::create(nb, l, stride)));
-        Value local = sharedByteAddress(
-            nb, l, base,
-            arith::MulIOp::create(
-                nb, l, linear,
-                arith::ConstantIndexOp::create(nb, l, elementBytes)));
+        Value local =
+            sharedByteAddress(nb, l, base, bufferByteOffset(nb, l, op, idx));
         for (int64_t rank = 0; rank < schedule.getCtasPerHead(); ++rank)
           LLVM::StoreOp::create(
               nb, l, term,
@@ -242,7 +291,7 @@ void lowerTileInClusterAsync(ExchangeOp op, ScheduleAttr schedule,
   auto bufferType = cast<MemRefType>(op.getBuffer().getType());
   int64_t elementBytes = bufferType.getElementType().getIntOrFloatBitWidth() / 8;
   auto strides = bufferType.getStridesAndOffset().first;
-  int64_t parts = op.getParts(), rows = op.getRows();
+  int64_t parts = op.getParts();
   int64_t units = schedule.getUnitsPerCta(), ctas = schedule.getCtasPerHead();
   int64_t tileRows = schedule.getBatchTile();
   // The widest run that every row, term and block start is aligned to.
@@ -266,59 +315,39 @@ void lowerTileInClusterAsync(ExchangeOp op, ScheduleAttr schedule,
   int64_t threads = schedule.getThreads();
   Type i32 = b.getI32Type();
   auto runType = VectorType::get({runWords}, i32);
-  for (int64_t m = 0; m * threads < copies; ++m) {
-    Value e = arith::AddIOp::create(b, loc, tid, c(m * threads));
-    auto copy = [&](OpBuilder &nb, Location l) {
-      auto k = [&](int64_t v) -> Value {
-        return arith::ConstantIndexOp::create(nb, l, v);
-      };
-      // Copy e: the run e % runsPerBlock of the block, to the CTA
-      // 1 + e / runsPerBlock ranks after this one (so that the CTAs do not
-      // all write to the same one first).
-      Value run = arith::RemUIOp::create(nb, l, e, k(runsPerBlock));
-      Value offset = arith::AddIOp::create(
-          nb, l, arith::DivUIOp::create(nb, l, e, k(runsPerBlock)), k(1));
-      Value rank = arith::RemUIOp::create(
-          nb, l, arith::AddIOp::create(nb, l, cta, offset), k(ctas));
-      Value rowTerm = arith::DivUIOp::create(nb, l, run, k(runsPerRow));
-      Value word = arith::RemUIOp::create(nb, l, run, k(runsPerRow));
-      Value r = arith::DivUIOp::create(nb, l, rowTerm, k(parts));
-      Value p = arith::RemUIOp::create(nb, l, rowTerm, k(parts));
-      SmallVector<Value> idx = {op.getSlot(),
-                                arith::DivUIOp::create(nb, l, r, k(rows))};
-      Value inRow = arith::RemUIOp::create(nb, l, r, k(rows));
-      if (bufferType.getRank() == 4)
-        idx.push_back(arith::AddIOp::create(
-            nb, l, arith::MulIOp::create(nb, l, inRow, k(parts)), p));
-      idx.push_back(arith::MulIOp::create(nb, l, cta, k(units)));
-      Value linear = k(0);
-      for (auto [i, stride] : llvm::enumerate(strides))
-        linear = arith::AddIOp::create(
-            nb, l, linear, arith::MulIOp::create(nb, l, idx[i], k(stride)));
-      Value bytes = arith::AddIOp::create(
-          nb, l, arith::MulIOp::create(nb, l, linear, k(elementBytes)),
-          arith::MulIOp::create(nb, l, word, k(runBytes)));
-      Value local = sharedByteAddress(nb, l, base, bytes);
-      Value value = LLVM::LoadOp::create(nb, l, runType, local, runBytes);
-      SmallVector<Value> words;
-      for (int64_t w = 0; w < runWords; ++w)
-        words.push_back(LLVM::ExtractElementOp::create(
-            nb, l, value, LLVM::ConstantOp::create(nb, l, i32, w)));
-      Value rank32 = arith::IndexCastUIOp::create(nb, l, i32, rank);
-      emitStoreAsync(nb, l, clusterAddress(nb, l, local, rank32), words,
-                     clusterAddress(nb, l, localBarrier, rank32));
+  forEachThreadItem(b, loc, tid, threads, copies, [&](OpBuilder &nb,
+                                                       Location l, Value e) {
+    auto k = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(nb, l, v);
     };
-    if ((m + 1) * threads <= copies) {
-      copy(b, loc);
-      continue;
-    }
-    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          e, c(copies));
-    scf::IfOp::create(b, loc, inRange, [&](OpBuilder &nb, Location l) {
-      copy(nb, l);
-      scf::YieldOp::create(nb, l);
-    });
-  }
+    // Copy e: the run e % runsPerBlock of the block, to the CTA
+    // 1 + e / runsPerBlock ranks after this one (so that the CTAs do not
+    // all write to the same one first).
+    Value run = arith::RemUIOp::create(nb, l, e, k(runsPerBlock));
+    Value offset = arith::AddIOp::create(
+        nb, l, arith::DivUIOp::create(nb, l, e, k(runsPerBlock)), k(1));
+    Value rank = arith::RemUIOp::create(
+        nb, l, arith::AddIOp::create(nb, l, cta, offset), k(ctas));
+    Value rowTerm = arith::DivUIOp::create(nb, l, run, k(runsPerRow));
+    Value word = arith::RemUIOp::create(nb, l, run, k(runsPerRow));
+    // (Each operation named, so that they are built in this order.)
+    Value r = arith::DivUIOp::create(nb, l, rowTerm, k(parts));
+    Value p = arith::RemUIOp::create(nb, l, rowTerm, k(parts));
+    Value blockStart = arith::MulIOp::create(nb, l, cta, k(units));
+    SmallVector<Value> idx = tileTermIndex(nb, l, op, r, p, blockStart);
+    Value rowBytes = bufferByteOffset(nb, l, op, idx);
+    Value wordBytes = arith::MulIOp::create(nb, l, word, k(runBytes));
+    Value bytes = arith::AddIOp::create(nb, l, rowBytes, wordBytes);
+    Value local = sharedByteAddress(nb, l, base, bytes);
+    Value value = LLVM::LoadOp::create(nb, l, runType, local, runBytes);
+    SmallVector<Value> words;
+    for (int64_t w = 0; w < runWords; ++w)
+      words.push_back(LLVM::ExtractElementOp::create(
+          nb, l, value, LLVM::ConstantOp::create(nb, l, i32, w)));
+    Value rank32 = arith::IndexCastUIOp::create(nb, l, i32, rank);
+    emitStoreAsync(nb, l, clusterAddress(nb, l, local, rank32), words,
+                   clusterAddress(nb, l, localBarrier, rank32));
+  });
 
   // Epoch e is phase e / 2 of slot e mod 2's barrier.
   Value parity = arith::IndexCastUIOp::create(
@@ -405,16 +434,10 @@ void storeQuadTerms(OpBuilder &b, Location loc, ExchangeOp op, Value r,
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   auto bufferType = cast<MemRefType>(op.getBuffer().getType());
-  int64_t rows = op.getRows(), parts = op.getParts();
-  Value group = arith::DivUIOp::create(b, loc, r, c(rows));
-  Value k = arith::RemUIOp::create(b, loc, r, c(rows));
-  for (auto [p, term] : llvm::enumerate(
-           splitTerms(b, loc, quad, bufferType.getElementType(), parts))) {
-    SmallVector<Value> idx = {op.getSlot(), group};
-    if (bufferType.getRank() == 4)
-      idx.push_back(arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, k, c(parts)), c(p)));
-    idx.push_back(unit);
+  for (auto [p, term] :
+       llvm::enumerate(splitTerms(b, loc, quad, bufferType.getElementType(),
+                                  op.getParts()))) {
+    SmallVector<Value> idx = tileTermIndex(b, loc, op, r, c(p), unit);
     vector::StoreOp::create(b, loc, term, op.getBuffer(), idx)
         .setAlignment(8);
   }
@@ -427,9 +450,6 @@ void lowerTileAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
                          ScheduleAttr schedule) {
   Location loc = op.getLoc();
   OpBuilder b(op);
-  auto cst = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
   Value exchange = lookupKernelArg(func, "h_exchange");
   int64_t tileRowCount = schedule.getBatchTile();
   int64_t dh = cast<MemRefType>(exchange.getType()).getDimSize(3);
@@ -452,37 +472,25 @@ void lowerTileAcrossCtas(ExchangeOp op, gpu::GPUFuncOp func,
   int64_t quadsPerRow = dh / 4, quads = tileRowCount * quadsPerRow;
   int64_t threads = schedule.getThreads();
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-  for (int64_t m = 0; m * threads < quads; ++m) {
-    Value e = arith::AddIOp::create(b, loc, tid, cst(m * threads));
-    auto copy = [&](OpBuilder &nb, Location l) {
-      auto c = [&](int64_t v) -> Value {
-        return arith::ConstantIndexOp::create(nb, l, v);
-      };
-      Value r = arith::DivUIOp::create(nb, l, e, c(quadsPerRow));
-      Value unit = arith::MulIOp::create(
-          nb, l, arith::RemUIOp::create(nb, l, e, c(quadsPerRow)), c(4));
-      // Rows past the batch read row 0 (their values are never stored).
-      Value batch = arith::AddIOp::create(nb, l, tileStart, r);
-      Value inside = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
-                                           batch, batchSize);
-      Value safe = arith::SelectOp::create(nb, l, inside, batch, c(0));
-      auto load = vector::LoadOp::create(
-          nb, l, quadType, exchange,
-          ValueRange{op.getSlot(), safe, head, unit});
-      load.setAlignment(16);
-      storeQuadTerms(nb, l, op, r, unit, load);
+  forEachThreadItem(b, loc, tid, threads, quads, [&](OpBuilder &nb,
+                                                      Location l, Value e) {
+    auto c = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(nb, l, v);
     };
-    if ((m + 1) * threads <= quads) {
-      copy(b, loc);
-      continue;
-    }
-    Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          e, cst(quads));
-    scf::IfOp::create(b, loc, inRange, [&](OpBuilder &nb, Location l) {
-      copy(nb, l);
-      scf::YieldOp::create(nb, l);
-    });
-  }
+    Value r = arith::DivUIOp::create(nb, l, e, c(quadsPerRow));
+    Value unit = arith::MulIOp::create(
+        nb, l, arith::RemUIOp::create(nb, l, e, c(quadsPerRow)), c(4));
+    // Rows past the batch read row 0 (their values are never stored).
+    Value batch = arith::AddIOp::create(nb, l, tileStart, r);
+    Value inside = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
+                                         batch, batchSize);
+    Value safe = arith::SelectOp::create(nb, l, inside, batch, c(0));
+    auto load = vector::LoadOp::create(
+        nb, l, quadType, exchange,
+        ValueRange{op.getSlot(), safe, head, unit});
+    load.setAlignment(16);
+    storeQuadTerms(nb, l, op, r, unit, load);
+  });
   gpu::BarrierOp::create(b, loc);
 }
 
