@@ -101,6 +101,29 @@ def FlashRNN_ScheduleAttr : FlashRNN_Attr<"Schedule", "schedule"> {
   let genVerifyDecl = 1;
 }
 
+def FlashRNN_BatchVariantAttr
+    : FlashRNN_Attr<"BatchVariant", "batch_variant"> {
+  let summary = "a second forward schedule for large batches (flashrnn-plan)";
+  let description = [{
+    The sequence's forward (inference and training) under `schedule` for runs
+    of at least `minHeadTiles` (head, batch tile) pairs, NH x ceil(B /
+    batchTile); smaller runs keep the sequence's `flashrnn.schedule`. Both
+    kernels go into one package and the runtime picks one per run (the
+    package's `min_head_tiles`), so a new B needs no recompilation. The
+    planner adds one where the schedule it prefers (a head over a grid
+    barrier) holds fewer of those pairs per wave of the chip's SMs than a
+    thread-block cluster does: past that many pairs the cluster needs fewer
+    waves.
+  }];
+  let parameters = (ins "int64_t":$minHeadTiles,
+                        "::mlir::flashrnn::ScheduleAttr":$schedule);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def FlashRNN_BatchVariantArrayAttr
+    : TypedArrayAttrBase<FlashRNN_BatchVariantAttr, "array of batch variants">;
+
 def FlashRNN_GateArrayAttr
     : TypedArrayAttrBase<FlashRNN_GateAttr, "array of gates">;
 def FlashRNN_StateArrayAttr

@@ -77,3 +77,18 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           "\"registers\")";
   return success();
 }
+
+/// A variant takes over from the sequence's own schedule at some number of
+/// (head, batch tile) pairs: one pair is the least any run has, so a
+/// threshold of 1 would leave the own schedule nothing.
+LogicalResult
+BatchVariantAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                         int64_t minHeadTiles, ScheduleAttr schedule) {
+  if (minHeadTiles < 2)
+    return emitError() << "batch variant has minHeadTiles = " << minHeadTiles
+                       << "; expected at least 2 (below it the sequence's "
+                          "own schedule runs)";
+  if (!schedule)
+    return emitError() << "batch variant has no schedule";
+  return success();
+}

@@ -52,6 +52,9 @@ struct PtxPipelineOptions {
   int64_t maxClusterCtas = 16;
   /// Shared k-tiles of such a cluster's forward, forced (-1: the planner's).
   int64_t forwardSharedRTiles = -1;
+  /// Plan a forward over a grid barrier also as a cluster for large batches
+  /// (flashrnn-plan's batch-variants): both forwards go into the package.
+  bool batchVariants = true;
   /// Stage the tensor-core forward's and backward's per-step output rows in
   /// shared memory (written a step later as 16-byte runs).
   bool stagedStores = true;

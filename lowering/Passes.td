@@ -38,6 +38,14 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
     Otherwise R goes to shared memory and each thread owns one (batch row,
     unit) element with a scalar matmul.
 
+    Where the forward runs over a grid barrier, a wave of the chip's SMs
+    holds few (head, batch tile) pairs of it (LSTM 768 on sm_90: 48 CTAs
+    each, 2 per wave of 132 SMs). If the head also fits a non-portable
+    cluster of up to 16 CTAs, which holds more per wave, the planner adds
+    that schedule as `flashrnn.batch_variants` for the runs of more pairs
+    than one wave of the grid schedule holds; the package then has both
+    forwards and the runtime picks one per run (batch-variants=false: one).
+
     A sequence the chip cannot hold (R of one head larger than the shared
     memory of all its SMs, say) is a diagnostic that says what does not fit
     and by how much.
@@ -81,6 +89,11 @@ def FlashRNNPlan : Pass<"flashrnn-plan", "::mlir::ModuleOp"> {
            "in a non-portable cluster's tensor-core forward, this many "
            "k-tiles of each K slice keep R in shared memory, without the "
            "register estimate (for measurement; -1: the planner's choice)">,
+    Option<"batchVariants", "batch-variants", "bool", /*default=*/"true",
+           "where the forward runs over a grid barrier, also plan it as a "
+           "non-portable cluster for runs of enough (head, batch tile) "
+           "pairs that the cluster needs fewer waves of the chip's SMs "
+           "(flashrnn.batch_variants; the runtime picks per run)">,
     Option<"stagedStores", "staged-stores", "bool", /*default=*/"true",
            "in the tensor-core forward and backward, stage each step's "
            "output rows in shared memory and write them a step later as "

@@ -31,6 +31,7 @@ void mlir::flashrnn::buildSequenceToPtxPipeline(
   plan.clusterExchange = options.clusterExchange;
   plan.maxClusterCtas = options.maxClusterCtas;
   plan.forwardSharedRTiles = options.forwardSharedRTiles;
+  plan.batchVariants = options.batchVariants;
   plan.stagedStores = options.stagedStores;
   plan.forwardKSlices = options.forwardKSlices;
   plan.backwardKSlices = options.backwardKSlices;

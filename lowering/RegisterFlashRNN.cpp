@@ -101,6 +101,11 @@ struct ToPtxOptions : mlir::PassPipelineOptions<ToPtxOptions> {
       llvm::cl::desc("on sm_90, the most CTAs of a non-portable cluster "
                      "(R split between registers and shared memory)"),
       llvm::cl::init(16)};
+  Option<bool> batchVariants{
+      *this, "batch-variants",
+      llvm::cl::desc("also plan a grid-barrier forward as a cluster for "
+                     "large batches (two forwards per package)"),
+      llvm::cl::init(true)};
   Option<bool> stagedStores{
       *this, "staged-stores",
       llvm::cl::desc("stage the tensor-core kernels' per-step outputs in "
@@ -168,6 +173,7 @@ void mlir::flashrnn::registerFlashRNNPasses() {
         o.clusters = options.clusters;
         o.clusterExchange = options.clusterExchange;
         o.maxClusterCtas = options.maxClusterCtas;
+        o.batchVariants = options.batchVariants;
         o.stagedStores = options.stagedStores;
         o.forwardKSlices = options.forwardKSlices;
         o.backwardKSlices = options.backwardKSlices;

@@ -23,6 +23,10 @@ constexpr llvm::StringLiteral kScheduleAttrName = "flashrnn.schedule";
 /// The schedule of a sequence's backward kernel (on the sequence op).
 constexpr llvm::StringLiteral kBackwardScheduleAttrName =
     "flashrnn.backward_schedule";
+/// A sequence's forward schedules for large batches (on the sequence op):
+/// an array of #flashrnn.batch_variant, by increasing minHeadTiles.
+constexpr llvm::StringLiteral kBatchVariantsAttrName =
+    "flashrnn.batch_variants";
 /// Which index of R is the CTA's unit in a kernel's loads of R: 2 in the
 /// forward (R[k, n, unit, i]), 3 in the backward (R[k, n, j, unit]).
 constexpr llvm::StringLiteral kRUnitDimAttrName = "flashrnn.r_unit_dim";

@@ -3,8 +3,11 @@
 // Turns every planned sequence into its persistent kernels, in the
 // gpu.module @flashrnn_kernels:
 //   <cell>_forward        inference: writes states and last only;
+//   <cell>_forward_fromNtiles  the same under a batch variant's schedule
+//                         (flashrnn.batch_variants), one per variant;
 // and, when the plan has a backward schedule (training):
-//   <cell>_forward_train  the forward that also saves what the backward needs,
+//   <cell>_forward_train  the forward that also saves what the backward needs
+//                         (and its batch variants),
 //   <cell>_backward       the fused reverse time loop,
 //   <cell>_backward_reduce dR and db.
 // The kernels' launch descriptions are kept on the sequence op
@@ -60,20 +63,36 @@ struct FlashRNNFuseTimeLoop
                 "flashrnn-fuse-time-loop";
     auto cell = SymbolTable::lookupNearestSymbolFrom<CellOp>(
         sequence, sequence.getCellAttr());
-    // R's fragments in shared memory are k-tiles of a warp's K slice
-    // (threads = 4 U S in the tensor-core forward): at most all of them.
-    if (int64_t shared = schedule.getSharedRTiles()) {
-      int64_t headDim =
-          cast<RankedTensorType>(sequence.getWx().getType()).getDimSize(4);
-      int64_t groups = schedule.getUnitsPerCta() / 8;
-      int64_t slices = groups > 0 ? schedule.getThreads() / (32 * groups) : 0;
-      int64_t sliceTiles = slices > 0 ? headDim / 16 / slices : 0;
-      if (shared > sliceTiles)
+    if (failed(checkSharedRTiles(sequence, schedule)))
+      return failure();
+    // The forward's variants for large batches (flashrnn-plan), checked
+    // like the schedule; each gets its own forward kernels.
+    SmallVector<BatchVariantAttr> variants;
+    if (Attribute attr = sequence->getAttr(kBatchVariantsAttrName)) {
+      auto array = dyn_cast<ArrayAttr>(attr);
+      int64_t previous = 1;
+      for (Attribute element : array ? array.getValue() : ArrayRef<Attribute>{}) {
+        auto variant = dyn_cast<BatchVariantAttr>(element);
+        if (!variant)
+          break;
+        if (variant.getMinHeadTiles() <= previous)
+          return sequence.emitOpError()
+                 << "has batch variants out of order: minHeadTiles "
+                 << variant.getMinHeadTiles() << " after " << previous
+                 << " (expected increasing, from 2)";
+        if (variant.getSchedule().getChip() != schedule.getChip())
+          return sequence.emitOpError()
+                 << "has a batch variant for " << variant.getSchedule().getChip()
+                 << " but its schedule is for " << schedule.getChip();
+        if (failed(checkSharedRTiles(sequence, variant.getSchedule())))
+          return failure();
+        previous = variant.getMinHeadTiles();
+        variants.push_back(variant);
+      }
+      if (!array || variants.size() != array.size())
         return sequence.emitOpError()
-               << "has sharedRTiles = " << shared
-               << " but its forward's K slices have " << sliceTiles
-               << " k-tile(s) each (head dimension " << headDim << ", "
-               << slices << " slice(s))";
+               << "has a " << kBatchVariantsAttrName
+               << " attribute that is not an array of #flashrnn.batch_variant";
     }
     auto backwardSchedule =
         sequence->getAttrOfType<ScheduleAttr>(kBackwardScheduleAttrName);
@@ -86,7 +105,11 @@ struct FlashRNNFuseTimeLoop
                << "' has no adjoint: run flashrnn-derive-backward before "
                   "flashrnn-fuse-time-loop";
     }
-    gpu::GPUModuleOp kernels = getOrCreateKernelModule(module, schedule);
+    bool anyAsync = schedule.getAsyncExchange() ||
+                    llvm::any_of(variants, [](BatchVariantAttr v) {
+                      return v.getSchedule().getAsyncExchange();
+                    });
+    gpu::GPUModuleOp kernels = getOrCreateKernelModule(module, schedule, anyAsync);
     auto target = cast<NVVM::NVVMTargetAttr>(kernels.getTargetsAttr()[0]);
     if (target.getChip() != schedule.getChip().getValue())
       return sequence.emitOpError()
@@ -102,31 +125,43 @@ struct FlashRNNFuseTimeLoop
               b.getStringAttr("batch_tiles")};
     };
     SmallVector<Attribute> descriptions;
-    // The forward's schedule says which kernel: tensor cores with R in
-    // registers, or the scalar matmul (R in shared or global memory).
-    auto buildForward = schedule.getRPlacement() == "registers"
-                            ? buildMmaForwardKernel
-                            : buildForwardKernel;
+    // A forward kernel of `kind` under `s`; a batch variant's (from > 0)
+    // is named after its threshold and carries it as min_head_tiles, which
+    // the runtime compares with NH x ceil(B / batch_tile).
+    auto addForward = [&](StringRef kind, ScheduleAttr s,
+                          int64_t from) -> gpu::GPUFuncOp {
+      // The schedule says which kernel: tensor cores with R in registers,
+      // or the scalar matmul (R in shared or global memory).
+      auto build = s.getRPlacement() == "registers" ? buildMmaForwardKernel
+                                                    : buildForwardKernel;
+      std::string name = (cellName + "_" + kind).str();
+      if (from > 0)
+        name += "_from" + std::to_string(from) + "tiles";
+      gpu::GPUFuncOp func = build(kernels, uniqueName(kernels, name), sequence,
+                                  cell, s, /*training=*/kind != "forward");
+      NamedAttrList fields(describeKernel(func, kind, s, persistentGrid(),
+                                          s.getThreads(), s.getSharedBytes(),
+                                          s.getGridBarrier()));
+      if (from > 0)
+        fields.set("min_head_tiles", b.getI64IntegerAttr(from));
+      descriptions.push_back(fields.getDictionary(&getContext()));
+      return func;
+    };
+    auto addForwards = [&](StringRef kind) {
+      gpu::GPUFuncOp func = addForward(kind, schedule, 0);
+      for (BatchVariantAttr v : variants)
+        addForward(kind, v.getSchedule(), v.getMinHeadTiles());
+      return func;
+    };
 
-    gpu::GPUFuncOp forward =
-        buildForward(kernels, uniqueName(kernels, cellName + "_forward"),
-                     sequence, cell, schedule, /*training=*/false);
-    descriptions.push_back(describeKernel(
-        forward, "forward", schedule, persistentGrid(), schedule.getThreads(),
-        schedule.getSharedBytes(), schedule.getGridBarrier()));
+    gpu::GPUFuncOp forward = addForwards("forward");
     sequence->setAttr("flashrnn.kernel",
                       SymbolRefAttr::get(&getContext(), kKernelModuleName,
                                          {FlatSymbolRefAttr::get(
                                              forward.getNameAttr())}));
 
     if (backwardSchedule) {
-      gpu::GPUFuncOp train = buildForward(
-          kernels, uniqueName(kernels, cellName + "_forward_train"), sequence,
-          cell, schedule, /*training=*/true);
-      descriptions.push_back(describeKernel(
-          train, "forward_train", schedule, persistentGrid(),
-          schedule.getThreads(), schedule.getSharedBytes(),
-          schedule.getGridBarrier()));
+      addForwards("forward_train");
       FailureOr<StringRef> kind = reductionKind(sequence, cell, dh);
       if (failed(kind))
         return failure();
@@ -216,8 +251,30 @@ struct FlashRNNFuseTimeLoop
            failure();
   }
 
+  /// R's fragments in shared memory are k-tiles of a warp's K slice
+  /// (threads = 4 U S in the tensor-core forward): at most all of them.
+  static LogicalResult checkSharedRTiles(SequenceOp sequence,
+                                         ScheduleAttr schedule) {
+    int64_t shared = schedule.getSharedRTiles();
+    if (shared == 0)
+      return success();
+    int64_t headDim =
+        cast<RankedTensorType>(sequence.getWx().getType()).getDimSize(4);
+    int64_t groups = schedule.getUnitsPerCta() / 8;
+    int64_t slices = groups > 0 ? schedule.getThreads() / (32 * groups) : 0;
+    int64_t sliceTiles = slices > 0 ? headDim / 16 / slices : 0;
+    if (shared > sliceTiles)
+      return sequence.emitOpError()
+             << "has sharedRTiles = " << shared
+             << " but its forward's K slices have " << sliceTiles
+             << " k-tile(s) each (head dimension " << headDim << ", "
+             << slices << " slice(s))";
+    return success();
+  }
+
+  /// `async`: some kernel of the sequence exchanges h by st.async.
   gpu::GPUModuleOp getOrCreateKernelModule(ModuleOp module,
-                                           ScheduleAttr schedule) {
+                                           ScheduleAttr schedule, bool async) {
     MLIRContext *ctx = &getContext();
     module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                     UnitAttr::get(ctx));
@@ -229,11 +286,10 @@ struct FlashRNNFuseTimeLoop
                                        schedule.getChip().getValue(),
                                        features);
     };
-    StringRef features =
-        schedule.getAsyncExchange() ? "+ptx81" : "+ptx80";
+    StringRef features = async ? "+ptx81" : "+ptx80";
     if (auto existing =
             module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName)) {
-      if (schedule.getAsyncExchange())
+      if (async)
         existing.setTargetsAttr(Builder(ctx).getArrayAttr({targetFor(features)}));
       return existing;
     }

@@ -244,7 +244,9 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
                                               int64_t dh, int64_t numStates,
                                               int64_t wxGates,
                                               int64_t gateValues,
-                                              int64_t hParts) {
+                                              int64_t hParts,
+                                              std::optional<ScheduleAttr>
+                                                  *largeBatch = nullptr) {
     if (!mmaApplies(elementType, dh))
       return std::nullopt;
     // In training h may have two parts (hi and lo), doubling the h
@@ -351,7 +353,7 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     // into slices that keeps the fewest k-tiles in shared memory (the
     // fewest bytes read from it per step), then the fewest slices; per
     // slice count, the fewest shared k-tiles that fit.
-    auto largeCluster = [&]() -> std::optional<ScheduleAttr> {
+    auto largeCluster = [&](bool capSharedR) -> std::optional<ScheduleAttr> {
       if (!clusters || chip < std::string("sm_90") ||
           maxClusterCtas <= kMaxClusterCtas)
         return std::nullopt;
@@ -394,7 +396,8 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
             // 2.25 -> 1.56; docs/PERFORMANCE.md, fourteenth session). A
             // forced count (forward-shared-r-tiles) is taken as it is.
             constexpr int64_t kMaxStreamedSharedRBytes = 96 * 1024;
-            if (sharedR > kMaxStreamedSharedRBytes && forwardSharedRTiles < 0)
+            if (capSharedR && sharedR > kMaxStreamedSharedRBytes &&
+                forwardSharedRTiles < 0)
               break;
             if (!best || sharedR < bestBytes) {
               best = schedule;
@@ -412,8 +415,12 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
         searchMmaSplits(limits, dh, /*groupUnits=*/8, kTiles,
                         /*threadsPerUnit=*/4, forwardKSlices, accept);
     if (fewest && fewest->getGridBarrier())
-      if (std::optional<ScheduleAttr> cluster = largeCluster())
+      if (std::optional<ScheduleAttr> cluster = largeCluster(true))
         return cluster;
+    // The cluster the cap turned down may still pay for large batches,
+    // where the grid schedule needs more waves of the SMs (see plan()).
+    if (largeBatch && fewest && fewest->getGridBarrier())
+      *largeBatch = largeCluster(false);
     // A head over the grid barrier: with the same CTAs, the fewest slices
     // that give at least kMinGridThreads threads where they fit. After the
     // barrier every thread copies its share of the tile's h rows out of L2;
@@ -604,11 +611,12 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
         cast<RankedTensorType>(op.getWx().getType()).getDimSize(2);
     int64_t numStates = cell ? int64_t(cell.getNumStates()) : gates;
     // Forward: h (one value per element) is exchanged.
+    std::optional<ScheduleAttr> largeBatch;
     std::optional<ScheduleAttr> forward =
         findMmaSchedule(op.getContext(), limits, rType.getElementType(), gates,
                         dh, numStates, wxGates,
                         cell ? numGateValues(cell) : gates,
-                        trainingHPartsFor(trainingHParts, cell));
+                        trainingHPartsFor(trainingHParts, cell), &largeBatch);
     if (!forward && forwardKSlices > 1 &&
         mmaApplies(rType.getElementType(), dh))
       return diagnoseKSlices(op, dh, forwardKSlices, "forward");
@@ -623,7 +631,14 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     }
     if (!forward)
       return diagnose(op, limits, gates, dh, rBytes, 1, batchTile, "forward");
-    op->setAttr("flashrnn.schedule", *forward);
+    op->setAttr(kScheduleAttrName, *forward);
+    if (batchVariants && largeBatch)
+      if (std::optional<int64_t> from =
+              largeBatchThreshold(limits, gates, *forward, *largeBatch))
+        op->setAttr(kBatchVariantsAttrName,
+                    Builder(op.getContext())
+                        .getArrayAttr({BatchVariantAttr::get(
+                            op.getContext(), *from, *largeBatch)}));
     if (!training)
       return success();
     // Backward: the gradients of all recurrent gate parts are exchanged, Gr
@@ -652,8 +667,43 @@ struct FlashRNNPlan : flashrnn::impl::FlashRNNPlanBase<FlashRNNPlan> {
     }
     if (!backward)
       return diagnose(op, limits, gates, dh, rBytes, gates, 1, "backward");
-    op->setAttr("flashrnn.backward_schedule", *backward);
+    op->setAttr(kBackwardScheduleAttrName, *backward);
     return success();
+  }
+
+  /// From how many (head, batch tile) pairs a run is faster on `cluster`
+  /// than on `grid`, a forward over the grid barrier, or nullopt if never.
+  /// A cooperative launch holds floor(SMs / C) pairs of a grid schedule of
+  /// C CTAs per head (one CTA per SM: the planner
+  /// spreads a head over the fewest CTAs whose fragments fit the register
+  /// file, so each takes most of an SM's registers), and more pairs take
+  /// more launches, one after another; a wave of non-portable clusters of
+  /// C' CTAs holds at most floor(SMs / C'). Per wave the two take about
+  /// the same time (H200, B = 16, one wave each: LSTM 768 2.30 ms on the
+  /// grid, 2.41 on the cluster; GRU 768 2.29 and 2.45), so the cluster pays
+  /// from the first run that needs a second grid wave, if a cluster wave
+  /// holds more pairs: LSTM 768 at B = 64 took 9.21 ms on the grid (four
+  /// launches) and 4.81 on the cluster (docs/PERFORMANCE.md, fourteenth
+  /// session).
+  ///
+  /// That parity was measured up to 180 KiB of R per CTA read back from
+  /// shared memory every step (GRU 768); a cluster that reads more is not
+  /// offered, as its wave may well be slower. (No example cell's comes
+  /// above it on sm_90: GRU and CIFG-LSTM 768 read exactly 180 KiB.)
+  static std::optional<int64_t> largeBatchThreshold(const ChipLimits &limits,
+                                                    int64_t gates,
+                                                    ScheduleAttr grid,
+                                                    ScheduleAttr cluster) {
+    constexpr int64_t kMaxMeasuredSharedRBytes = 180 * 1024;
+    int64_t sharedR =
+        cluster.getThreads() * cluster.getSharedRTiles() * ((gates + 1) / 2) * 16;
+    if (sharedR > kMaxMeasuredSharedRBytes)
+      return std::nullopt;
+    int64_t gridPairs = limits.numSMs / grid.getCtasPerHead();
+    int64_t clusterPairs = limits.numSMs / cluster.getCtasPerHead();
+    if (gridPairs < 1 || clusterPairs <= gridPairs)
+      return std::nullopt;
+    return gridPairs + 1;
   }
 
   /// Whether the tensor-core kernels apply at all (element type, DH, batch

@@ -17,10 +17,15 @@ namespace flashrnn {
 namespace cuda {
 
 bool findTrainingKernels(const std::vector<KernelSpec> &specs,
-                         TrainingKernels &kernels, std::string &missing) {
-  kernels.forwardTrain = findKernel(specs, "forward_train");
-  kernels.backward = findKernel(specs, "backward");
-  kernels.reduce = findKernel(specs, "backward_reduce");
+                         TrainingKernels &kernels, std::string &missing,
+                         int64_t batch, int64_t heads) {
+  auto pick = [&](const char *kind) {
+    return batch > 0 ? selectKernel(specs, kind, batch, heads)
+                     : findKernel(specs, kind);
+  };
+  kernels.forwardTrain = pick("forward_train");
+  kernels.backward = pick("backward");
+  kernels.reduce = pick("backward_reduce");
   missing = !kernels.forwardTrain ? "forward_train"
             : !kernels.backward   ? "backward"
             : !kernels.reduce     ? "backward_reduce"
@@ -332,7 +337,7 @@ bool gpuBackward(const Manifest &m, const std::string &packageDir,
     return false;
   TrainingKernels tk;
   std::string missing;
-  if (!findTrainingKernels(specs, tk, missing)) {
+  if (!findTrainingKernels(specs, tk, missing, d.batch, d.heads)) {
     error = packageDir +
             ": the package has no GPU backward kernels (its manifest lists "
             "no `kernels` entry of kind \"" +

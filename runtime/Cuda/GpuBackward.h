@@ -37,10 +37,13 @@ struct TrainingKernels {
                    *reduce = nullptr;
 };
 
-/// Finds the first entry of each training kind. False when one is missing,
-/// with `missing` naming the first absent kind ("backward_reduce").
+/// Finds the kernel of each training kind: for a run of `batch` rows and
+/// `heads` heads the one selectKernel picks, without a run (batch 0) the
+/// first entry. False when one is missing, with `missing` naming the first
+/// absent kind ("backward_reduce").
 bool findTrainingKernels(const std::vector<KernelSpec> &specs,
-                         TrainingKernels &kernels, std::string &missing);
+                         TrainingKernels &kernels, std::string &missing,
+                         int64_t batch = 0, int64_t heads = 0);
 
 /// What was run, for reports. Timing covers the whole pass: forward_train,
 /// backward and backward_reduce between two CUDA events.

@@ -28,14 +28,14 @@ bool isDeviceKind(const std::string &kind) {
 /// (the workspaces they hand each other are sized by each other's
 /// schedules).
 bool kernelsFor(const std::vector<KernelSpec> &specs, const std::string &kind,
-                const KernelSpec *&k, TrainingKernels &tk,
-                std::string &error) {
+                int64_t batch, int64_t heads, const KernelSpec *&k,
+                TrainingKernels &tk, std::string &error) {
   if (!isDeviceKind(kind)) {
     error = "unknown kernel kind '" + kind + "' (expected one of " + kKinds +
             ")";
     return false;
   }
-  k = findKernel(specs, kind);
+  k = selectKernel(specs, kind, batch, heads);
   if (!k) {
     error = "the package has no GPU kernel of kind \"" + kind + "\"" +
             (kind == "forward" ? " (was it compiled with --cpu-only?)"
@@ -46,7 +46,7 @@ bool kernelsFor(const std::vector<KernelSpec> &specs, const std::string &kind,
   if (kind == "forward")
     return true;
   std::string missing;
-  if (!findTrainingKernels(specs, tk, missing)) {
+  if (!findTrainingKernels(specs, tk, missing, batch, heads)) {
     error = "the package has no GPU kernel of kind \"" + missing +
             "\", which the training kinds need";
     return false;
@@ -63,7 +63,7 @@ bool deviceArgs(const Manifest &m, const std::vector<KernelSpec> &specs,
   args.clear();
   const KernelSpec *k = nullptr;
   TrainingKernels tk;
-  if (!kernelsFor(specs, kind, k, tk, error))
+  if (!kernelsFor(specs, kind, batch, heads, k, tk, error))
     return false;
   if (!checkDims(m, RunDims{batch, seq, heads}, error))
     return false;
@@ -221,7 +221,7 @@ bool DeviceLauncher::launch(const std::string &kind, int64_t batch,
       drv->makeCurrent();
       ctx = drv->currentContext();
     }
-    const KernelSpec *k = findKernel(*all, kind);
+    const KernelSpec *k = selectKernel(*all, kind, batch, heads);
     auto key = std::make_tuple(ctx, kind, batch, heads);
     std::unique_ptr<PreparedKernel> &pk = prepared[key];
     if (!pk) {
@@ -260,7 +260,7 @@ bool DeviceLauncher::launch(const std::string &kind, int64_t batch,
     } else {
       TrainingKernels tk;
       std::string missing;
-      findTrainingKernels(*all, tk, missing);
+      findTrainingKernels(*all, tk, missing, batch, heads);
       TrainingShapes s = trainingShapes(m, *tk.forwardTrain, *tk.backward,
                                         batch, seq, heads);
       if (kind == "forward_train") {

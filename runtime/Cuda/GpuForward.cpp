@@ -150,7 +150,7 @@ bool gpuForward(const Manifest &m, const std::string &packageDir,
   std::vector<KernelSpec> specs;
   if (!loadKernelSpecs(packageDir, m, specs, error))
     return false;
-  const KernelSpec *k = findKernel(specs, "forward");
+  const KernelSpec *k = selectKernel(specs, "forward", d.batch, d.heads);
   if (!k) {
     error = packageDir +
             ": the package has no forward GPU kernel (its "

@@ -135,6 +135,9 @@ PreparedKernel::PreparedKernel(const Driver &drv, ModuleCache &modules,
   rep.batchTile = k.batchTile;
   rep.dynamicSharedBytes = k.dynamicSharedBytes;
   rep.cooperative = k.cooperative;
+  rep.minHeadTiles = k.minHeadTiles;
+  if (k.hasSchedule)
+    rep.headTiles = headTiles(k, batch, heads);
 
   // PTX for sm_XY runs on sm_XY and, JIT-compiled, on later chips; an
   // architecture-specific target ("sm_90a") only on that chip. Kinds other
@@ -217,7 +220,13 @@ PreparedKernel::PreparedKernel(const Driver &drv, ModuleCache &modules,
                 " (NON_PORTABLE_CLUSTER_SIZE_ALLOWED for " + k.entry +
                     ", a cluster of " + std::to_string(clusterWidth) +
                     " CTAs: more than the portable 8 need an sm_90 device "
-                    "that allows them; recompile with --max-cluster-ctas 8)");
+                    "that allows them; recompile with --max-cluster-ctas 8" +
+                    (k.minHeadTiles > 0
+                         ? std::string(", or set FLASHRNN_BATCH_VARIANTS=off "
+                                       "to run the package's first " +
+                                       k.kind + " kernel")
+                         : std::string()) +
+                    ")");
     rep.clusterCtas = clusterWidth;
   }
 

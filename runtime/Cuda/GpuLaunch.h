@@ -63,6 +63,9 @@ struct KernelLaunchReport {
   bool cooperative = false;
   int64_t residentCtas = 0;          // cooperative only: blocks/SM x SMs
   int64_t clusterCtas = 0; // a non-portable cluster's CTAs (opted in), or 0
+  // A batch variant's threshold (KernelSpec::minHeadTiles; 0: the kind's
+  // first kernel) and the run's (head, batch tile) pairs.
+  int64_t minHeadTiles = 0, headTiles = 0;
   std::vector<LaunchChunk> launches; // one pass
 };
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <cstdlib>
 #include <fstream>
 #include <cstdio>
 #include <sstream>
@@ -378,6 +379,17 @@ bool readKernel(FieldReader &rd, const json::Value &k, const std::string &f,
     return rd.fail(f + ".cooperative", k.find("cooperative"),
                    std::string("a ") + c->kind +
                        " kernel cannot be cooperative (it has no schedule)");
+  // Optional (0 when absent): the entry is a batch variant of its kind, run
+  // from this many (head, batch tile) pairs on (selectKernel).
+  if (k.find("min_head_tiles")) {
+    if (!c->hasSchedule)
+      return rd.fail(f + ".min_head_tiles", k.find("min_head_tiles"),
+                     std::string("a ") + c->kind +
+                         " kernel has no batch tiles to choose a variant by");
+    if (!rd.getInt(k, f + ".min_head_tiles", 2, int64_t(1) << 40,
+                   spec.minHeadTiles))
+      return false;
+  }
   // Optional (false when absent): a backward_reduce that waits for the
   // backward's progress words and so may run beside it.
   if (k.find("waits_for_progress")) {
@@ -430,6 +442,41 @@ bool loadKernelSpecs(const std::string &packageDir, const Manifest &m,
     }
     specs.push_back(std::move(spec));
   }
+  // The entries of one kind are its batch variants: the first runs below
+  // every threshold (it has none), the others by increasing threshold.
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const KernelSpec *first = findKernel(specs, specs[i].kind);
+    if (first == &specs[i]) {
+      if (specs[i].minHeadTiles != 0) {
+        rd.fail("kernels[" + std::to_string(i) + "].min_head_tiles",
+                kernels->getArray()[i].find("min_head_tiles"),
+                "the first " + specs[i].kind +
+                    " kernel must run for every batch (no min_head_tiles); "
+                    "only its later variants have one");
+        error = rd.error;
+        specs.clear();
+        return false;
+      }
+      continue;
+    }
+    int64_t previous = 0;
+    for (size_t j = 0; j < i; ++j)
+      if (specs[j].kind == specs[i].kind)
+        previous = specs[j].minHeadTiles;
+    if (specs[i].minHeadTiles <= previous) {
+      const json::Value *at = kernels->getArray()[i].find("min_head_tiles");
+      rd.fail("kernels[" + std::to_string(i) + "]" +
+                  (at ? ".min_head_tiles" : ""),
+              at ? at : &kernels->getArray()[i],
+              "a later " + specs[i].kind + " kernel is a batch variant: it " +
+                  "needs a min_head_tiles above " + std::to_string(previous) +
+                  (at ? ", got " + std::to_string(specs[i].minHeadTiles)
+                      : std::string(" (none given)")));
+      error = rd.error;
+      specs.clear();
+      return false;
+    }
+  }
   return true;
 }
 
@@ -443,6 +490,31 @@ const KernelSpec *findKernel(const std::vector<KernelSpec> &specs,
     if (k.kind == kind)
       return &k;
   return nullptr;
+}
+
+int64_t headTiles(const KernelSpec &k, int64_t batch, int64_t heads) {
+  return heads * ((batch + k.batchTile - 1) / k.batchTile);
+}
+
+bool batchVariantsDisabled() {
+  const char *v = std::getenv("FLASHRNN_BATCH_VARIANTS");
+  return v && std::string(v) == "off";
+}
+
+const KernelSpec *selectKernel(const std::vector<KernelSpec> &specs,
+                               const std::string &kind, int64_t batch,
+                               int64_t heads) {
+  const KernelSpec *chosen = nullptr;
+  bool firstOnly = batchVariantsDisabled();
+  for (const KernelSpec &k : specs) {
+    if (k.kind != kind)
+      continue;
+    if (!chosen)
+      chosen = &k;
+    else if (!firstOnly && headTiles(k, batch, heads) >= k.minHeadTiles)
+      chosen = &k;
+  }
+  return chosen;
 }
 
 //===----------------------------------------------------------------------===//

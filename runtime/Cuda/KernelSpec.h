@@ -50,6 +50,10 @@ struct KernelSpec {
   int64_t block[3] = {1, 1, 1};
   int64_t dynamicSharedBytes = 0;
   bool cooperative = false;
+  // A batch variant (a later entry of its kind): run from this many
+  // (head, batch tile) pairs, NH x ceil(B / batch_tile), on; 0 for the
+  // first entry of a kind, which runs below every threshold.
+  int64_t minHeadTiles = 0;
   // backward_reduce only: it waits, slice by slice, for the backward's
   // progress words, so it may run beside the backward (GpuBackward.cpp).
   bool waitsForProgress = false;
@@ -79,6 +83,21 @@ bool loadKernelSpecs(const std::string &packageDir, const Manifest &m,
 /// The first kernel of `kind`, or null.
 const KernelSpec *findKernel(const std::vector<KernelSpec> &specs,
                              const std::string &kind);
+
+/// (head, batch tile) pairs of a run of `k`: NH x ceil(B / batch_tile).
+int64_t headTiles(const KernelSpec &k, int64_t batch, int64_t heads);
+
+/// The kernel of `kind` that runs B = `batch` rows of `heads` heads: of the
+/// kind's entries (its batch variants, by increasing min_head_tiles), the
+/// last whose min_head_tiles the run's (head, batch tile) pairs reach; the
+/// first entry when FLASHRNN_BATCH_VARIANTS=off (for comparisons). Null if
+/// the package has no kernel of `kind`. Every path that launches a kind or
+/// sizes its workspaces picks with this, so they agree.
+const KernelSpec *selectKernel(const std::vector<KernelSpec> &specs,
+                               const std::string &kind, int64_t batch,
+                               int64_t heads);
+/// Whether FLASHRNN_BATCH_VARIANTS=off is set.
+bool batchVariantsDisabled();
 
 //===----------------------------------------------------------------------===//
 // Parameters

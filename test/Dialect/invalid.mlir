@@ -399,3 +399,17 @@ func.func @negativeSharedRTiles(%wx: tensor<?x?x1x?x32xbf16>, %r: tensor<1x?x32x
   %s, %l = flashrnn.sequence @elman(%wx, %r, %b) {flashrnn.schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = false, sharedBytes = 4096, sharedRTiles = -1>} : (tensor<?x?x1x?x32xbf16>, tensor<1x?x32x32xbf16>, tensor<1x?x32xbf16>) -> (tensor<1x?x?x?x32xbf16>, tensor<1x?x?x32xbf16>)
   return
 }
+
+// -----
+
+// A batch variant takes over from the sequence's schedule at 2 or more
+// (head, batch tile) pairs: every run has at least 1.
+flashrnn.cell @elman gates(g: rec in bias) states(h = 0.0 recurrent) body(%h: f32, %g: f32) {
+  %0 = math.tanh %g : f32
+  flashrnn.yield %0 : f32
+}
+func.func @batchVariantFromOne(%wx: tensor<?x?x1x?x32xbf16>, %r: tensor<1x?x32x32xbf16>, %b: tensor<1x?x32xbf16>) {
+  // expected-error @+1 {{batch variant has minHeadTiles = 1; expected at least 2 (below it the sequence's own schedule runs)}}
+  %s, %l = flashrnn.sequence @elman(%wx, %r, %b) {flashrnn.batch_variants = [#flashrnn.batch_variant<minHeadTiles = 1, schedule = #flashrnn.schedule<chip = "sm_90", ctasPerHead = 1, unitsPerCta = 32, batchTile = 8, threads = 128, rPlacement = "registers", gridBarrier = false, sharedBytes = 4096>>]} : (tensor<?x?x1x?x32xbf16>, tensor<1x?x32x32xbf16>, tensor<1x?x32xbf16>) -> (tensor<1x?x?x?x32xbf16>, tensor<1x?x?x32xbf16>)
+  return
+}

@@ -9,7 +9,8 @@
 // split, poison detection, timing, error paths) runs end to end in CI:
 //   FLASHRNN_LIBCUDA=.../libflashrnn-fake-cuda.so flashrnn-run ... --device cuda
 // Its "kernels", told apart by the entry name's suffix (_forward,
-// _forward_train, _backward, _backward_reduce), check every memref descriptor
+// _forward_train, _backward, _backward_reduce; a batch variant's
+// _from<N>tiles after it is passed over), check every memref descriptor
 // against their contract and write predictable values for the launch's
 // batch rows: the forward copies s0 into states (every step) and last;
 // forward_train does the same and zeroes its rows of saved_gates and
@@ -360,13 +361,18 @@ Result launch(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
               unsigned by, unsigned bz, unsigned smem, void **params,
               bool cooperative) {
   const std::string &name = static_cast<FakeFunction *>(f)->name;
-  if (endsWith(name, "_backward_reduce"))
+  // A batch variant (flashrnn-fuse-time-loop): <kind>_from<N>tiles.
+  std::string kind = name;
+  size_t from = kind.rfind("_from");
+  if (from != std::string::npos && endsWith(kind, "tiles"))
+    kind.resize(from);
+  if (endsWith(kind, "_backward_reduce"))
     return launchReduce(name, gx, gy, gz, bx, by, bz, smem, params,
                         cooperative);
-  if (endsWith(name, "_backward"))
+  if (endsWith(kind, "_backward"))
     return launchBackward(name, gx, gy, gz, bx, by, bz, smem, params,
                           cooperative);
-  return launchForward(name, endsWith(name, "_forward_train"), gx, gy, gz, bx,
+  return launchForward(name, endsWith(kind, "_forward_train"), gx, gy, gz, bx,
                        by, bz, smem, params, cooperative);
 }
 

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialect/FlashRNNOps.h"
+#include "lowering/Common/KernelABI.h"
 #include "lowering/Package/ManifestEmitter.h"
 #include "lowering/Package/SpecializeSequence.h"
 #include "lowering/Passes.h"
@@ -107,6 +108,12 @@ static cl::opt<int64_t> forwardSharedRTiles(
              "slice's R in shared memory, bypassing the register estimate "
              "(for measurement with ptxas -v; default: the planner's choice)"),
     cl::value_desc("N"), cl::init(-1), cl::cat(compileOptions));
+static cl::opt<bool> noBatchVariants(
+    "no-batch-variants",
+    cl::desc("one forward per package: no second forward planned as a "
+             "thread-block cluster for runs of many (head, batch tile) "
+             "pairs, where the first is over a grid barrier"),
+    cl::cat(compileOptions));
 static cl::opt<bool> noStagedStores(
     "no-staged-stores",
     cl::desc("store the tensor-core kernels' per-step outputs straight from "
@@ -326,6 +333,7 @@ int main(int argc, char **argv) {
     options.clusterExchange = clusterExchange;
     options.maxClusterCtas = maxClusterCtas;
     options.forwardSharedRTiles = forwardSharedRTiles;
+    options.batchVariants = !noBatchVariants;
     options.stagedStores = !noStagedStores;
     options.forwardKSlices = forwardKSlices;
     options.backwardKSlices = backwardKSlices;
@@ -403,6 +411,15 @@ int main(int argc, char **argv) {
     if (auto forward = (*sequence)->getAttrOfType<ScheduleAttr>(
             "flashrnn.schedule"))
       llvm::errs() << "  forward:  " << describeSchedule(forward, true, !inferenceOnly) << "\n";
+    if (auto variants = (*sequence)->getAttrOfType<ArrayAttr>(
+            kBatchVariantsAttrName))
+      for (auto v : variants.getAsRange<BatchVariantAttr>())
+        llvm::errs() << "  forward from " << v.getMinHeadTiles()
+                     << " (head, batch tile) pairs (NH x ceil(B / "
+                     << v.getSchedule().getBatchTile()
+                     << ")): " << describeSchedule(v.getSchedule(), true,
+                                                   !inferenceOnly)
+                     << "\n";
     if (auto backward = (*sequence)->getAttrOfType<ScheduleAttr>(
             "flashrnn.backward_schedule"))
       llvm::errs() << "  backward: " << describeSchedule(backward, false, true) << "\n";

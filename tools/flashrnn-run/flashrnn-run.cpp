@@ -390,6 +390,12 @@ void printKernel(const cuda::KernelLaunchReport &k) {
     std::printf("gpu: thread-block clusters of %lld CTAs (non-portable, "
                 "opted in)\n",
                 (long long)k.clusterCtas);
+  if (k.minHeadTiles)
+    std::printf("gpu: batch variant of %s for %lld or more (head, batch "
+                "tile) pairs; this run has %lld (FLASHRNN_BATCH_VARIANTS=off "
+                "runs the first)\n",
+                k.kind.c_str(), (long long)k.minHeadTiles,
+                (long long)k.headTiles);
 }
 
 /// Picks the backend for --device and prints which, and why. The package's
