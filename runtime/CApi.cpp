@@ -55,6 +55,8 @@ thread_local std::string lastError;
 thread_local double lastSplitMs[3] = {-1, -1, -1};
 thread_local bool overlapReduce = true;
 thread_local int lastOverlapped = -1;
+// flashrnn_gpu_last_kernel: the entry the last GPU pass of this thread ran.
+thread_local std::string lastKernel;
 
 int setError(int status, const std::string &message) {
   lastError = message;
@@ -343,6 +345,7 @@ int flashrnn_gpu_forward(const FlashRnnPackage *pkg, int64_t batch,
                       std::string("flashrnn_gpu_forward: ") + error);
     if (medianMs)
       *medianMs = report.medianMs;
+    lastKernel = report.entry;
     lastError.clear();
     return int(FLASHRNN_OK);
   });
@@ -415,6 +418,7 @@ int flashrnn_gpu_backward(const FlashRnnPackage *pkg, int64_t batch,
     if (medianMs)
       *medianMs = report.medianMs;
     lastOverlapped = report.reduceOverlapped ? 1 : 0;
+    lastKernel = report.forwardTrain.entry;
     if (timing.repeat > 0) {
       lastSplitMs[0] = report.forwardTrainMs;
       lastSplitMs[1] = report.backwardMs;
@@ -430,6 +434,8 @@ void flashrnn_gpu_set_reduce_overlap(int enabled) {
 }
 
 int flashrnn_gpu_backward_overlapped(void) { return lastOverlapped; }
+
+const char *flashrnn_gpu_last_kernel(void) { return lastKernel.c_str(); }
 
 void flashrnn_gpu_backward_split(double *forwardTrainMs, double *backwardMs,
                                  double *reduceMs) {

@@ -6,6 +6,7 @@
 
 #include "runtime/Cuda/CudaDriver.h"
 
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
@@ -80,6 +81,20 @@ static_assert(kEventDefault == CU_EVENT_DEFAULT, "CU_EVENT_DEFAULT");
 // have int's size.
 static_assert(sizeof(CUdevice_attribute) == sizeof(int), "enum size");
 static_assert(sizeof(CUjit_option) == sizeof(int), "enum size");
+#if CUDA_VERSION >= 12000
+// LaunchConfig is handed to cuOccupancyMaxActiveClusters as a CUlaunchConfig.
+static_assert(sizeof(LaunchConfig) == sizeof(CUlaunchConfig),
+              "CUlaunchConfig size");
+static_assert(offsetof(LaunchConfig, sharedMemBytes) ==
+                  offsetof(CUlaunchConfig, sharedMemBytes),
+              "CUlaunchConfig layout");
+static_assert(offsetof(LaunchConfig, stream) ==
+                  offsetof(CUlaunchConfig, hStream),
+              "CUlaunchConfig layout");
+static_assert(offsetof(LaunchConfig, numAttrs) ==
+                  offsetof(CUlaunchConfig, numAttrs),
+              "CUlaunchConfig layout");
+#endif
 } // namespace
 #endif
 
@@ -179,6 +194,7 @@ bool Driver::load(std::string &why) {
       {slotOf(f.streamWaitEvent), {"cuStreamWaitEvent"}},
       {slotOf(f.streamWaitValue32),
        {"cuStreamWaitValue32_v2", "cuStreamWaitValue32"}},
+      {slotOf(f.occupancyMaxActiveClusters), {"cuOccupancyMaxActiveClusters"}},
   };
   for (const Symbol &s : optionalSymbols)
     for (const char *n : s.names)

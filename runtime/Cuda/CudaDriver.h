@@ -79,6 +79,18 @@ enum JitOption : int {
 
 constexpr unsigned kEventDefault = 0; // CU_EVENT_DEFAULT
 
+/// CUlaunchConfig (cuda.h, CUDA 12): a launch's shape, here only for the
+/// occupancy query of thread-block clusters (no attributes: the kernels
+/// carry their cluster shape in the PTX).
+struct LaunchConfig {
+  unsigned gridDimX = 1, gridDimY = 1, gridDimZ = 1;
+  unsigned blockDimX = 1, blockDimY = 1, blockDimZ = 1;
+  unsigned sharedMemBytes = 0;
+  struct CuStreamOpaque *stream = nullptr;
+  void *attrs = nullptr;
+  unsigned numAttrs = 0;
+};
+
 /// The entry points, as function pointers filled by dlsym. Each member is
 /// named after the driver symbol it holds (without the "cu" prefix).
 struct DriverApi {
@@ -145,6 +157,11 @@ struct DriverApi {
                               unsigned flags) = nullptr;
   CuResult (*streamWaitValue32)(CuStream stream, CuDevicePtr address,
                                 uint32_t value, unsigned flags) = nullptr;
+  // Optional (CUDA 12): how many clusters of a cluster kernel are resident
+  // at once, with which a batch variant's waves are counted (GpuLaunch.cpp);
+  // without it the runtime keeps the manifest's choice.
+  CuResult (*occupancyMaxActiveClusters)(int *numClusters, CuFunction function,
+                                         const LaunchConfig *config) = nullptr;
   bool hasStreamWaits() const {
     return streamCreate && streamDestroy && streamWaitEvent &&
            streamWaitValue32;

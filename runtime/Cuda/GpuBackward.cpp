@@ -38,7 +38,8 @@ namespace {
 /// The training pass, with everything it owns; any failure throws CudaError
 /// (or std::bad_alloc) and the destructors free what was allocated.
 void runTraining(const Driver &drv, const Manifest &m,
-                 const TrainingKernels &tk, const RunDims &d, const double *wx,
+                 const std::vector<KernelSpec> &specs, TrainingKernels tk,
+                 const RunDims &d, const double *wx,
                  const double *r, const double *b, const double *s0,
                  const double *dstates, const double *dlast, double *states,
                  double *last, double *dwx, double *dr, double *db,
@@ -48,7 +49,12 @@ void runTraining(const Driver &drv, const Manifest &m,
   // Every kernel is checked against the device and planned before anything
   // is allocated: a backward that cannot be co-resident fails fast.
   ModuleCache modules(drv);
-  PreparedKernel fwdK(drv, modules, *tk.forwardTrain, d.batch, d.heads);
+  // forward_train may have batch variants, weighed on this device; the
+  // one chosen shares the pick's batch tile, so the shapes below hold.
+  std::unique_ptr<PreparedKernel> fwdPrepared =
+      prepareKernel(drv, modules, specs, "forward_train", d.batch, d.heads);
+  const PreparedKernel &fwdK = *fwdPrepared;
+  tk.forwardTrain = &fwdK.spec();
   PreparedKernel bwdK(drv, modules, *tk.backward, d.batch, d.heads);
   PreparedKernel redK(drv, modules, *tk.reduce, d.batch, d.heads);
   rep.forwardTrain = fwdK.report();
@@ -262,7 +268,8 @@ void runTraining(const Driver &drv, const Manifest &m,
     std::ostringstream os;
     os << "the training kernels left output elements unwritten (still the "
        << "0xFF poison pattern):" << poisoned << " launches:";
-    for (const PreparedKernel *k : {&fwdK, &bwdK, &redK})
+    const PreparedKernel *kernels[] = {&fwdK, &bwdK, &redK};
+    for (const PreparedKernel *k : kernels)
       for (const LaunchChunk &c : k->report().launches)
         os << k->describeLaunch(c);
     throw CudaError(os.str());
@@ -352,7 +359,7 @@ bool gpuBackward(const Manifest &m, const std::string &packageDir,
     return false;
   }
   try {
-    runTraining(*drv, m, tk, d, wx, r, b, s0, dstates, dlast, states, last,
+    runTraining(*drv, m, specs, tk, d, wx, r, b, s0, dstates, dlast, states, last,
                 dwx, dr, db, ds0, timing, report);
   } catch (const CudaError &e) {
     error = e.what();

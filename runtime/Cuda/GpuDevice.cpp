@@ -221,15 +221,18 @@ bool DeviceLauncher::launch(const std::string &kind, int64_t batch,
       drv->makeCurrent();
       ctx = drv->currentContext();
     }
-    const KernelSpec *k = selectKernel(*all, kind, batch, heads);
     auto key = std::make_tuple(ctx, kind, batch, heads);
     std::unique_ptr<PreparedKernel> &pk = prepared[key];
     if (!pk) {
       std::unique_ptr<ModuleCache> &mc = modules[ctx];
       if (!mc)
         mc = std::make_unique<ModuleCache>(*drv);
-      pk = std::make_unique<PreparedKernel>(*drv, *mc, *k, batch, heads);
+      // deviceArgs checked above that the kind has a kernel. The entry
+      // weighed on this device has the batch tile of selectKernel's, which
+      // sized the caller's workspaces.
+      pk = prepareKernel(*drv, *mc, *all, kind, batch, heads);
     }
+    const KernelSpec *k = &pk->spec();
 
     // Shapes and parameters through the same code as the host paths, so
     // that the two cannot disagree on the contract.

@@ -45,14 +45,19 @@ namespace {
 
 /// The forward, with everything it owns; any failure throws CudaError (or
 /// std::bad_alloc) and the destructors free what was allocated.
-void runForward(const Driver &drv, const Manifest &m, const KernelSpec &k,
-                const RunDims &d, const double *wx, const double *r,
+void runForward(const Driver &drv, const Manifest &m,
+                const std::vector<KernelSpec> &specs, const RunDims &d, const double *wx, const double *r,
                 const double *b, const double *s0, double *states,
                 double *last, const GpuTiming &timing,
                 GpuForwardReport &rep) {
   rep.device = cudaDeviceSummary();
   ModuleCache modules(drv);
-  PreparedKernel kernel(drv, modules, k, d.batch, d.heads);
+  // The forward entry for this batch on this device (a batch variant or
+  // not; gpuForward made sure there is one).
+  std::unique_ptr<PreparedKernel> prepared =
+      prepareKernel(drv, modules, specs, "forward", d.batch, d.heads);
+  const PreparedKernel &kernel = *prepared;
+  const KernelSpec &k = kernel.spec();
   static_cast<KernelLaunchReport &>(rep) = kernel.report();
   rep.jitLog = modules.infoLogs();
 
@@ -165,7 +170,7 @@ bool gpuForward(const Manifest &m, const std::string &packageDir,
     return false;
   }
   try {
-    runForward(*drv, m, *k, d, wx, r, b, s0, states, last, timing, report);
+    runForward(*drv, m, specs, d, wx, r, b, s0, states, last, timing, report);
   } catch (const CudaError &e) {
     error = e.what();
     return false;

@@ -255,6 +255,119 @@ PreparedKernel::PreparedKernel(const Driver &drv, ModuleCache &modules,
         std::to_string(k.dynamicSharedBytes) +
         " bytes of dynamic shared memory, x " +
         std::to_string(dev.multiprocessors) + " SMs)");
+  rep.waves = countWaves(clusterWidth, threads);
+}
+
+int64_t PreparedKernel::countWaves(int clusterWidth, int64_t threads) const {
+  // Every CTA of a cooperative launch is resident at once, and the
+  // launches run one after the other: one wave each.
+  if (k.cooperative)
+    return int64_t(rep.launches.size());
+  const DriverApi &api = driver.api();
+  // Otherwise the hardware runs the CTAs (or whole clusters) in waves of
+  // as many as are resident at once. For clusters that is not the SMs over
+  // the cluster size: a cluster must fit in one GPC, and an H200 holds 7
+  // clusters of 16 CTAs (one per SM), not 132 / 16 = 8.
+  int64_t perWave = 0, groupCtas = 1;
+  if (clusterWidth > 1) {
+    if (!api.occupancyMaxActiveClusters)
+      return 0;
+    int64_t grid[3];
+    resolveGrid(k, rep.heads, rep.launches.front().tiles, grid);
+    LaunchConfig config;
+    config.gridDimX = unsigned(grid[0]);
+    config.gridDimY = unsigned(grid[1]);
+    config.gridDimZ = unsigned(grid[2]);
+    config.blockDimX = unsigned(k.block[0]);
+    config.blockDimY = unsigned(k.block[1]);
+    config.blockDimZ = unsigned(k.block[2]);
+    config.sharedMemBytes = unsigned(k.dynamicSharedBytes);
+    int clusters = 0;
+    if (api.occupancyMaxActiveClusters(&clusters, fn, &config) !=
+            kCudaSuccess ||
+        clusters < 1)
+      return 0;
+    perWave = clusters;
+    groupCtas = clusterWidth;
+  } else {
+    int perSm = 0;
+    if (api.occupancyMaxActiveBlocksPerMultiprocessor(
+            &perSm, fn, int(threads), size_t(k.dynamicSharedBytes)) !=
+            kCudaSuccess ||
+        perSm < 1)
+      return 0;
+    perWave = int64_t(perSm) * driver.device().multiprocessors;
+  }
+  int64_t waves = 0;
+  for (const LaunchChunk &c : rep.launches) {
+    int64_t grid[3];
+    resolveGrid(k, rep.heads, c.tiles, grid);
+    int64_t groups = grid[0] * grid[1] * grid[2] / groupCtas;
+    waves += (groups + perWave - 1) / perWave;
+  }
+  return waves;
+}
+
+std::unique_ptr<PreparedKernel>
+prepareKernel(const Driver &drv, ModuleCache &modules,
+              const std::vector<KernelSpec> &specs, const std::string &kind,
+              int64_t batch, int64_t heads) {
+  const KernelSpec *pick = selectKernel(specs, kind, batch, heads);
+  if (!pick)
+    return nullptr;
+  auto chosen = std::make_unique<PreparedKernel>(drv, modules, *pick, batch,
+                                                 heads);
+  // The kind's first entry, or a run with FLASHRNN_BATCH_VARIANTS=off:
+  // nothing to weigh.
+  if (pick->minHeadTiles == 0)
+    return chosen;
+  std::string variant =
+      "batch variant " + pick->entry + " (for " +
+      std::to_string(pick->minHeadTiles) + " or more (head, batch tile) " +
+      "pairs; this run has " + std::to_string(headTiles(*pick, batch, heads)) +
+      ")";
+  int64_t pickWaves = chosen->report().waves;
+  if (pickWaves == 0) {
+    chosen->setVariantNote(variant + " runs without being weighed against "
+                           "the earlier entries: its waves could not be "
+                           "counted (no cuOccupancyMaxActiveClusters in this "
+                           "driver, or the query failed)");
+    return chosen;
+  }
+  std::unique_ptr<PreparedKernel> best;
+  std::string weighed;
+  for (const KernelSpec &e : specs) {
+    if (&e == pick)
+      break;
+    if (e.kind != kind || e.batchTile != pick->batchTile)
+      continue;
+    std::unique_ptr<PreparedKernel> candidate;
+    try {
+      candidate = std::make_unique<PreparedKernel>(drv, modules, e, batch,
+                                                   heads);
+    } catch (const CudaError &) {
+      continue; // cannot run at this size (e.g. not co-resident)
+    }
+    int64_t w = candidate->report().waves;
+    if (w == 0)
+      continue;
+    weighed += (weighed.empty() ? "" : ", ") + std::to_string(w) + " for " +
+               e.entry;
+    if (w <= pickWaves && (!best || w < best->report().waves))
+      best = std::move(candidate);
+  }
+  if (weighed.empty())
+    return chosen;
+  if (!best) {
+    chosen->setVariantNote(variant + " runs: " + std::to_string(pickWaves) +
+                           " wave(s) on this device, against " + weighed);
+    return chosen;
+  }
+  best->setVariantNote(variant + " not run: " + std::to_string(pickWaves) +
+                       " wave(s) on this device, no fewer than the earlier " +
+                       "entries' (" + weighed + "); " + best->spec().entry +
+                       " runs instead");
+  return best;
 }
 
 std::string PreparedKernel::describeLaunch(const LaunchChunk &c) const {

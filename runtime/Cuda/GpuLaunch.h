@@ -67,6 +67,15 @@ struct KernelLaunchReport {
   // first kernel) and the run's (head, batch tile) pairs.
   int64_t minHeadTiles = 0, headTiles = 0;
   std::vector<LaunchChunk> launches; // one pass
+  // Waves of one pass on this device: a cooperative kernel's launches; for
+  // another kernel, its CTAs (a cluster kernel: its clusters) over how many
+  // are resident at once (the occupancy API). 0 where not counted (no
+  // schedule, or the driver cannot say).
+  int64_t waves = 0;
+  // Where the kind has batch variants: why this entry runs and not another
+  // (prepareKernel), e.g. "batch variant lstm_forward_c16 (...) not run:
+  // ...". Empty otherwise.
+  std::string variantNote;
 };
 
 /// The PTX modules of a run, loaded once per file: the training kernels of a
@@ -109,13 +118,36 @@ public:
 
   const KernelSpec &spec() const { return k; }
   const KernelLaunchReport &report() const { return rep; }
+  void setVariantNote(std::string note) { rep.variantNote = std::move(note); }
 
 private:
+  int64_t countWaves(int clusterWidth, int64_t threads) const;
+
   const Driver &driver;
   const KernelSpec &k;
   CuFunction fn = nullptr;
   KernelLaunchReport rep;
 };
+
+/// The kernel of `kind` that runs `batch` rows of `heads` heads on this
+/// device, prepared. selectKernel picks by min_head_tiles, the planner's
+/// estimate of where a batch variant pays; here that pick is checked on the
+/// device: each earlier entry of the kind with the same batch tile (so that
+/// the workspaces deviceArgs sized still fit) is prepared too, and the one
+/// whose pass takes the fewest waves runs, a tie going to the earlier entry
+/// (per wave the kernels take about the same time, the grid kernel a little
+/// less: H200, LSTM 768 B = 16, 2.30 ms against the cluster's 2.41). This
+/// is what keeps a 1024 head at B = 64 on the grid kernel: its 8 (head,
+/// batch tile) pairs take 2 cooperative launches, and as clusters of 16
+/// also 2 waves, since an H200 holds 7 such clusters, not 132 / 16 = 8.
+/// Where a wave count is unknown (a driver without
+/// cuOccupancyMaxActiveClusters) the pick stands. An earlier entry that
+/// cannot run at this size (its preparation fails) is not weighed; the
+/// pick's own failure is thrown. Null if the package has no `kind` kernel.
+std::unique_ptr<PreparedKernel>
+prepareKernel(const Driver &driver, ModuleCache &modules,
+              const std::vector<KernelSpec> &specs, const std::string &kind,
+              int64_t batch, int64_t heads);
 
 /// Uploads `host` (n values, rounded to `dtype` once) into a new buffer;
 /// null `host` is allowed only when n is 0 unless `zeroIfNull` (then the

@@ -27,7 +27,10 @@
 // FAKE_CUDA_MEMORY (bytes the device has, default 1 GiB),
 // FAKE_CUDA_SKIP_ROW (a batch row the kernels do not write),
 // FAKE_CUDA_SKIP_KERNEL (a kind, e.g. backward_reduce, that writes nothing),
-// FAKE_CUDA_DIRTY_WORKSPACE (backward_reduce leaves a partial sum behind).
+// FAKE_CUDA_DIRTY_WORKSPACE (backward_reduce leaves a partial sum behind),
+// FAKE_CUDA_ACTIVE_CLUSTERS (cuOccupancyMaxActiveClusters' answer; default
+// SMs x blocks per SM / cluster width), FAKE_CUDA_NO_CLUSTER_OCCUPANCY (that
+// query fails, CUDA_ERROR_NOT_SUPPORTED, as on a driver that cannot say).
 // A PTX text containing FAKE_INVALID_PTX fails to load with a ptxas-like log.
 //
 //===----------------------------------------------------------------------===//
@@ -49,6 +52,7 @@ enum : int {
   kOutOfMemory = 2,
   kInvalidPtx = 218,
   kNotFound = 500,
+  kNotSupported = 801,
 };
 
 int64_t env(const char *name, int64_t fallback) {
@@ -482,6 +486,22 @@ Result cuOccupancyMaxActiveBlocksPerMultiprocessor(int *n, void *, int,
   *n = int(env("FAKE_CUDA_BLOCKS_PER_SM", 2));
   return kSuccess;
 }
+// CUlaunchConfig's leading fields (the grid; the rest is not read).
+struct FakeLaunchConfig {
+  unsigned gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ;
+};
+Result cuOccupancyMaxActiveClusters(int *n, void *f,
+                                    const FakeLaunchConfig *config) {
+  int width = static_cast<FakeFunction *>(f)->clusterWidth;
+  if (env("FAKE_CUDA_NO_CLUSTER_OCCUPANCY", 0) || width < 1 ||
+      config->gridDimX % unsigned(width) != 0)
+    return kNotSupported;
+  int64_t resident = env("FAKE_CUDA_SMS", 4) * env("FAKE_CUDA_BLOCKS_PER_SM", 2);
+  *n = int(env("FAKE_CUDA_ACTIVE_CLUSTERS", resident / width));
+  std::fprintf(stderr, "fake-cuda: %s holds %d clusters of %d CTAs\n",
+               static_cast<FakeFunction *>(f)->name.c_str(), *n, width);
+  return kSuccess;
+}
 Result cuMemAlloc_v2(uint64_t *p, size_t bytes) {
   if (allocated + bytes > size_t(env("FAKE_CUDA_MEMORY", int64_t(1) << 30)))
     return kOutOfMemory;
@@ -578,6 +598,7 @@ Result cuGetErrorName(Result e, const char **s) {
   case kOutOfMemory: *s = "CUDA_ERROR_OUT_OF_MEMORY"; break;
   case kInvalidPtx: *s = "CUDA_ERROR_INVALID_PTX"; break;
   case kNotFound: *s = "CUDA_ERROR_NOT_FOUND"; break;
+  case kNotSupported: *s = "CUDA_ERROR_NOT_SUPPORTED"; break;
   default: return kInvalidValue;
   }
   return kSuccess;
@@ -588,6 +609,7 @@ Result cuGetErrorString(Result e, const char **s) {
   case kOutOfMemory: *s = "out of memory"; break;
   case kInvalidPtx: *s = "a PTX JIT compilation failed"; break;
   case kNotFound: *s = "named symbol not found"; break;
+  case kNotSupported: *s = "operation not supported"; break;
   default: return kInvalidValue;
   }
   return kSuccess;

@@ -70,6 +70,8 @@ struct Result {
   double fwErr = -1, bwErr = -1;
   bool pass = true;
   std::string error;
+  // The entries that ran (a package's batch variants differ by B).
+  std::string fwKernel, fwbwKernel;
 };
 
 } // namespace
@@ -192,6 +194,8 @@ int main(int argc, char **argv) {
       res.pass = false;
     }
     res.fwMs = ms;
+    if (res.pass)
+      res.fwKernel = flashrnn_gpu_last_kernel();
     if (res.pass && check) {
       std::vector<double> rs(states.size()), rl(last.size());
       flashrnn_reference_forward(pkg, B, T, NH, wx.data(), r.data(), b.data(),
@@ -214,6 +218,8 @@ int main(int argc, char **argv) {
         res.pass = false;
       }
       res.fwbwMs = bms;
+      if (res.pass)
+        res.fwbwKernel = flashrnn_gpu_last_kernel();
       flashrnn_gpu_backward_split(&res.splitMs[0], &res.splitMs[1],
                                   &res.splitMs[2]);
       res.reduceOverlapped = flashrnn_gpu_backward_overlapped();
@@ -252,6 +258,10 @@ int main(int argc, char **argv) {
                 r.fwErr >= 0 ? std::to_string(r.fwErr).c_str() : "-",
                 r.bwErr >= 0 ? std::to_string(r.bwErr).c_str() : "-",
                 r.pass ? (check ? "pass" : "not checked") : "FAIL");
+    if (!r.fwKernel.empty())
+      std::printf("  kernels: forward %s%s%s\n", r.fwKernel.c_str(),
+                  r.fwbwKernel.empty() ? "" : ", forward_train ",
+                  r.fwbwKernel.c_str());
     if (!r.error.empty())
       std::printf("  error: %s\n", r.error.c_str());
   }
@@ -279,11 +289,13 @@ int main(int argc, char **argv) {
                       "\"fw_ms\": %.6f, \"fwbw_ms\": %.6f, \"fw_rel_err\": %g, "
                       "\"forward_train_ms\": %.6f, \"backward_ms\": %.6f, "
                       "\"reduce_ms\": %.6f, \"reduce_overlapped\": %s, "
-                      "\"grad_rel_err\": %g, \"pass\": %s}",
+                      "\"grad_rel_err\": %g, \"fw_kernel\": \"%s\", "
+                      "\"fwbw_kernel\": \"%s\", \"pass\": %s}",
                    i ? ", " : "", long(r.shape.batch), long(r.shape.seq),
                    long(r.shape.heads), r.fwMs, r.fwbwMs, r.fwErr,
                    r.splitMs[0], r.splitMs[1], r.splitMs[2],
                    r.reduceOverlapped == 1 ? "true" : "false", r.bwErr,
+                   r.fwKernel.c_str(), r.fwbwKernel.c_str(),
                    r.pass ? "true" : "false");
     }
     std::fprintf(f, "]}\n");

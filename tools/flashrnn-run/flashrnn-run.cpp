@@ -396,6 +396,8 @@ void printKernel(const cuda::KernelLaunchReport &k) {
                 "runs the first)\n",
                 k.kind.c_str(), (long long)k.minHeadTiles,
                 (long long)k.headTiles);
+  if (!k.variantNote.empty())
+    std::printf("gpu: %s\n", k.variantNote.c_str());
 }
 
 /// Picks the backend for --device and prints which, and why. The package's

@@ -186,6 +186,13 @@ FLASHRNN_API void flashrnn_gpu_set_reduce_overlap(int enabled);
  * end. Never fails. */
 FLASHRNN_API int flashrnn_gpu_backward_overlapped(void);
 
+/* The kernel entry the last successful flashrnn_gpu_forward (its forward
+ * kernel) or flashrnn_gpu_backward (its forward_train kernel) of the calling
+ * thread ran: where a package has batch variants, the one chosen for that
+ * batch on this device. "" before any. Valid until the thread's next GPU
+ * call. Never fails. */
+FLASHRNN_API const char *flashrnn_gpu_last_kernel(void);
+
 /*===----------------------------------------------------------------------===*\
 |* Launches on the caller's device buffers (frameworks: the PyTorch binding *|
 |* in python/flashrnn_mlir). Asynchronous: nothing is allocated, copied or  *|
